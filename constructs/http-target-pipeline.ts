@@ -1,0 +1,137 @@
+import { dependable } from 'cdktf';
+import { Construct } from 'constructs';
+import { CloudRunIngress, HttpMethod } from '../limits';
+import { IServiceAccount } from './principal';
+import { deriveAccountId, ServiceAccount } from './service-account';
+import { CloudTasksServiceAgent } from './service-agent';
+import { TaskHandlerService } from './task-handler-service';
+import { QueueRateLimitsProps, QueueRetryProps, TaskQueue } from './task-queue';
+
+export interface PipelineHandlerProps {
+  /** Cloud Run service name. @default - "QUEUE_ID-handler" */
+  readonly serviceName?: string;
+  /** Container image. @default - Google's `hello` sample, so synth and plan work before a build exists */
+  readonly image?: string;
+  /** Path the queue targets. @default "/tasks" */
+  readonly path?: string;
+  /** Cloud Run request timeout, >= dispatchDeadlineSeconds, <= 3600. @default - dispatchDeadlineSeconds */
+  readonly timeoutSeconds?: number;
+  /** @default "INGRESS_TRAFFIC_INTERNAL_ONLY" */
+  readonly ingress?: CloudRunIngress;
+  /** Extra environment variables. @default - none */
+  readonly environment?: Record<string, string>;
+  /** Most instances, 1-1000. @default - the Cloud Run default */
+  readonly maxInstanceCount?: number;
+}
+
+export interface HttpTargetPipelineProps {
+  /** Queue id: letters, digits and hyphens, 1-100 characters. */
+  readonly queueId: string;
+  /** Region of the queue and the handler, e.g. `us-central1`. */
+  readonly location: string;
+  /** Project id. @default - the provider's project */
+  readonly project?: string;
+  /** The handler service. @default - a sample handler with the defaults below */
+  readonly handler?: PipelineHandlerProps;
+  /**
+   * Identity producers use and that signs every dispatch's OIDC token.
+   * @default - a dedicated service account "QUEUE_ID-enq" is created
+   */
+  readonly enqueuer?: IServiceAccount;
+  /**
+   * The token audience, accepted by the service as a Cloud Run custom audience.
+   * @default - "https://SERVICE.LOCATION.cloudtasks.audience"
+   */
+  readonly audience?: string;
+  /** Longest dispatch deadline producers use, 15-1800 seconds. @default 600 */
+  readonly dispatchDeadlineSeconds?: number;
+  /** @default "POST" */
+  readonly httpMethod?: HttpMethod;
+  /** Headers set on every dispatch. @default - none */
+  readonly headers?: Record<string, string>;
+  /** @default - the service defaults */
+  readonly rateLimits?: QueueRateLimitsProps;
+  /** @default - the service defaults */
+  readonly retry?: QueueRetryProps;
+  /** Share of task operations logged, 0.0-1.0. @default 1.0 (every operation: cheap at task volumes and vital when debugging) */
+  readonly loggingSamplingRatio?: number;
+  /**
+   * Protect the queue (`prevent_destroy`) and the service (`deletion_protection`) from destroy.
+   * @default true
+   */
+  readonly protectFromDestroy?: boolean;
+}
+
+/**
+ * The whole HTTP-target pipeline: a queue whose dispatches go to a Cloud Run handler with an OIDC token,
+ * an enqueuer identity with exactly the roles it needs, and the project's Cloud Tasks service agent.
+ */
+export class HttpTargetPipeline extends Construct {
+  readonly queue: TaskQueue;
+  readonly handler: TaskHandlerService;
+  readonly enqueuer: IServiceAccount;
+  readonly serviceAgent: CloudTasksServiceAgent;
+  readonly audience: string;
+
+  constructor(scope: Construct, id: string, props: HttpTargetPipelineProps) {
+    super(scope, id);
+    const h = props.handler ?? {};
+    const serviceName = h.serviceName ?? `${props.queueId}-handler`.toLowerCase();
+    const protect = props.protectFromDestroy ?? true;
+    this.audience = props.audience ?? `https://${serviceName}.${props.location}.cloudtasks.audience`;
+
+    this.serviceAgent = CloudTasksServiceAgent.of(this, props.project);
+    const apis = this.serviceAgent.apis;
+    this.enqueuer =
+      props.enqueuer ??
+      new ServiceAccount(this, 'Enqueuer', {
+        accountId: deriveAccountId(props.queueId, 'enq'),
+        project: props.project,
+        description: `Enqueues tasks on Cloud Tasks queue ${props.queueId}; signs its dispatch tokens`,
+      });
+
+    this.handler = new TaskHandlerService(this, 'Handler', {
+      serviceName,
+      location: props.location,
+      project: props.project,
+      image: h.image,
+      audience: this.audience,
+      tokenServiceAccountEmail: this.enqueuer.email,
+      tasksPath: h.path,
+      dispatchDeadlineSeconds: props.dispatchDeadlineSeconds,
+      timeoutSeconds: h.timeoutSeconds,
+      ingress: h.ingress,
+      environment: h.environment,
+      maxInstanceCount: h.maxInstanceCount,
+      deletionProtection: protect,
+    });
+
+    this.queue = new TaskQueue(this, 'Queue', {
+      queueId: props.queueId,
+      location: props.location,
+      project: props.project,
+      httpTarget: {
+        httpMethod: props.httpMethod,
+        uriOverride: { scheme: 'HTTPS', host: this.handler.host, path: this.handler.tasksPath },
+        headers: props.headers,
+        oidcToken: { serviceAccount: this.enqueuer, audience: this.audience },
+      },
+      rateLimits: props.rateLimits,
+      retry: props.retry,
+      loggingSamplingRatio: props.loggingSamplingRatio ?? 1,
+      preventDestroy: protect,
+    });
+
+    // Resources need their APIs, and dispatches need the service agent's role, before they exist.
+    this.queue.resource.dependsOn = [dependable(apis['cloudtasks.googleapis.com']), dependable(this.serviceAgent.binding)];
+    this.handler.resource.dependsOn = [dependable(apis['run.googleapis.com'])];
+    for (const sa of [this.enqueuer, this.handler.runtimeServiceAccount]) {
+      if (sa instanceof ServiceAccount) sa.resource.dependsOn = [dependable(apis['iam.googleapis.com'])];
+    }
+
+    // The enqueuer: Cloud Tasks Enqueuer on the queue + Service Account User on itself (the token account),
+    // and Cloud Run Invoker on the handler, because its token is what the handler receives.
+    this.queue.grantEnqueue(this.enqueuer);
+    this.handler.grantInvoke(this.enqueuer);
+  }
+}

@@ -1,0 +1,89 @@
+import { TerraformStack, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { createHash } from 'node:crypto';
+import { isEmail } from '../limits';
+
+/** Something IAM can grant a role to. */
+export interface IPrincipal {
+  /** The IAM member string, e.g. `serviceAccount:x@p.iam.gserviceaccount.com` or `group:team@example.com`. */
+  readonly member: string;
+}
+
+/** A service account: a principal that can also be impersonated (the identity in a task's token). */
+export interface IServiceAccount extends IPrincipal {
+  readonly email: string;
+  /** Full resource name, `projects/PROJECT/serviceAccounts/EMAIL`, used to grant roles on the account itself. */
+  readonly resourceName: string;
+}
+
+const MEMBER_PATTERN = /^(user|serviceAccount|group|domain|principal|principalSet):.+$/;
+
+/** Principals that are not constructs: users, groups and existing service accounts. */
+export class Principal implements IPrincipal {
+  /**
+   * An existing service account, by email. The project comes from `project`, or from a user-managed
+   * account's email (`NAME@PROJECT.iam.gserviceaccount.com`).
+   */
+  static serviceAccount(email: string, project?: string): IServiceAccount {
+    if (!Token.isUnresolved(email) && !isEmail(email)) {
+      throw new Error(`'email' must be a service account email address, got ${JSON.stringify(email)}`);
+    }
+    const owner = project ?? projectOfEmail(email);
+    if (owner === undefined) {
+      throw new Error(
+        `'project' is required for service account ${JSON.stringify(email)}: ` +
+          'its project cannot be derived from the email (expected NAME@PROJECT.iam.gserviceaccount.com)',
+      );
+    }
+    return {
+      email,
+      member: `serviceAccount:${email}`,
+      resourceName: `projects/${owner}/serviceAccounts/${email}`,
+    };
+  }
+
+  static user(email: string): IPrincipal {
+    return Principal.fromMember(`user:${email}`);
+  }
+
+  static group(email: string): IPrincipal {
+    return Principal.fromMember(`group:${email}`);
+  }
+
+  /** Any IAM member string, e.g. `principalSet://...` for workload identity federation. */
+  static fromMember(member: string): IPrincipal {
+    if (!Token.isUnresolved(member) && !MEMBER_PATTERN.test(member)) {
+      throw new Error(
+        `'member' must be an IAM member such as "serviceAccount:EMAIL", "user:EMAIL" or "group:EMAIL", got ${JSON.stringify(member)}`,
+      );
+    }
+    return new Principal(member);
+  }
+
+  private constructor(readonly member: string) {}
+}
+
+function projectOfEmail(email: string): string | undefined {
+  if (Token.isUnresolved(email)) return undefined;
+  return /^[^@]+@([a-z][-a-z0-9]+)\.iam\.gserviceaccount\.com$/.exec(email)?.[1];
+}
+
+/**
+ * A stable, readable construct id for a grant to `principal`: the principal's construct path when it is
+ * a construct (its member is a token), else the member itself, hashed when it is a token.
+ */
+export function grantId(role: string, principal: IPrincipal): string {
+  const roleName = role.split('/').pop()!.replace(/[^A-Za-z0-9]/g, '');
+  let who: string;
+  if (Construct.isConstruct(principal)) {
+    // The path below the stack: readable, unique, and unchanged if the stack is renamed.
+    const construct = principal as IConstruct;
+    const stackPath = TerraformStack.of(construct).node.path;
+    who = construct.node.path.slice(stackPath.length).replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+  } else if (Token.isUnresolved(principal.member)) {
+    who = createHash('sha256').update(principal.member).digest('hex').slice(0, 12);
+  } else {
+    who = principal.member.replace(/[^A-Za-z0-9]+/g, '-');
+  }
+  return `${roleName}-${who}`;
+}

@@ -1,0 +1,165 @@
+import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
+import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
+import { Fn } from 'cdktf';
+import { Construct } from 'constructs';
+import {
+  CLOUD_RUN_INGRESS,
+  CLOUD_RUN_MAX_TIMEOUT_SECONDS,
+  CloudRunIngress,
+  DISPATCH_DEADLINE,
+  LOCATION_PATTERN,
+  PROJECT_ID_PATTERN,
+  ROLES,
+  SERVICE_NAME_PATTERN,
+  isEmail,
+  isIntegerBetween,
+} from '../limits';
+import { IPrincipal, IServiceAccount, grantId } from './principal';
+import { deriveAccountId, ServiceAccount } from './service-account';
+import { synthProblems, throwIfInvalid } from './validation';
+
+/** Google's public sample image: lets synth and plan work before the handler image is built. */
+export const SAMPLE_IMAGE = 'us-docker.pkg.dev/cloudrun/container/hello';
+
+export interface TaskHandlerServiceProps {
+  /** Cloud Run service name: lowercase letters, digits and hyphens, starting with a letter, at most 49 characters. */
+  readonly serviceName: string;
+  /** Region, e.g. `us-central1`. */
+  readonly location: string;
+  /** Project id. @default - the provider's project */
+  readonly project?: string;
+  /** Container image. @default SAMPLE_IMAGE (Google's `hello` sample) */
+  readonly image?: string;
+  /**
+   * The `aud` the handler accepts. Added to the service's `custom_audiences` (so Cloud Run accepts it) and
+   * passed to the handler as `TASKS_AUDIENCE`, so neither needs the service URL (which would be a cycle).
+   */
+  readonly audience: string;
+  /** The only account whose tokens the handler accepts (`TASKS_SERVICE_ACCOUNT`). */
+  readonly tokenServiceAccountEmail: string;
+  /** Path the queue targets (`TASKS_PATH`). @default "/tasks" */
+  readonly tasksPath?: string;
+  /**
+   * Longest dispatch deadline producers use, 15-1800 seconds (`TASKS_DISPATCH_DEADLINE_SECONDS`).
+   * @default 600
+   */
+  readonly dispatchDeadlineSeconds?: number;
+  /** Cloud Run request timeout, >= the dispatch deadline and <= 3600 seconds. @default - the dispatch deadline */
+  readonly timeoutSeconds?: number;
+  /**
+   * Who may reach the service over the network. Internal-only still receives Cloud Tasks from the same
+   * project when tasks target the default `run.app` URL.
+   * @default "INGRESS_TRAFFIC_INTERNAL_ONLY"
+   */
+  readonly ingress?: CloudRunIngress;
+  /** Identity the handler runs as. @default - a dedicated service account is created (never the default compute account) */
+  readonly runtimeServiceAccount?: IServiceAccount;
+  /** Refuse `terraform destroy` of the service (`deletion_protection`). @default true */
+  readonly deletionProtection?: boolean;
+  /** Extra environment variables for the handler. Must not redefine the `TASKS_*` variables set here. @default - none */
+  readonly environment?: Record<string, string>;
+  /** Most instances, 1-1000. @default - the Cloud Run default */
+  readonly maxInstanceCount?: number;
+}
+
+/**
+ * The Cloud Run service that receives tasks (`google_cloud_run_v2_service`). Only principals granted
+ * `grantInvoke` may call it: `invoker_iam_disabled` is never set.
+ */
+export class TaskHandlerService extends Construct {
+  readonly resource: CloudRunV2Service;
+  readonly runtimeServiceAccount: IServiceAccount;
+  /** The service URL, `https://NAME-HASH.REGION.run.app` (known after apply). */
+  readonly uri: string;
+  /** The service host: `uri` without the scheme, what a queue's `uri_override.host` takes. */
+  readonly host: string;
+  readonly serviceName: string;
+  readonly location: string;
+  readonly audience: string;
+  readonly tasksPath: string;
+  readonly dispatchDeadlineSeconds: number;
+  private readonly project?: string;
+
+  constructor(scope: Construct, id: string, props: TaskHandlerServiceProps) {
+    super(scope, id);
+    this.tasksPath = props.tasksPath ?? '/tasks';
+    this.dispatchDeadlineSeconds = props.dispatchDeadlineSeconds ?? DISPATCH_DEADLINE.default;
+    const timeout = props.timeoutSeconds ?? this.dispatchDeadlineSeconds;
+    const p = synthProblems()
+      .check('serviceName', props.serviceName, (v) => SERVICE_NAME_PATTERN.test(v), 'lowercase letters, digits and hyphens, starting with a letter, at most 49 characters')
+      .check('location', props.location, (v) => LOCATION_PATTERN.test(v), 'a region such as "us-central1"')
+      .check('project', props.project, (v) => PROJECT_ID_PATTERN.test(v), 'a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter')
+      .check('audience', props.audience, (v) => v.trim().length > 0, 'a non-empty string')
+      .check('tokenServiceAccountEmail', props.tokenServiceAccountEmail, isEmail, 'a service account email address')
+      .check('tasksPath', this.tasksPath, (v) => /^\/[^\s?#]*$/.test(v), 'a path starting with "/" without spaces, "?" or "#"')
+      .check('dispatchDeadlineSeconds', this.dispatchDeadlineSeconds, (v) => isIntegerBetween(v, DISPATCH_DEADLINE.min, DISPATCH_DEADLINE.max), `whole seconds from ${DISPATCH_DEADLINE.min} to ${DISPATCH_DEADLINE.max} (Cloud Tasks waits at most 30 minutes)`)
+      .check('timeoutSeconds', timeout, (v) => isIntegerBetween(v, 1, CLOUD_RUN_MAX_TIMEOUT_SECONDS), `whole seconds from 1 to ${CLOUD_RUN_MAX_TIMEOUT_SECONDS}`)
+      .check('ingress', props.ingress, (v) => CLOUD_RUN_INGRESS.includes(v), `one of ${CLOUD_RUN_INGRESS.join(', ')}`)
+      .check('maxInstanceCount', props.maxInstanceCount, (v) => isIntegerBetween(v, 1, 1000), 'an integer from 1 to 1000');
+    if (p.known(timeout) && p.known(this.dispatchDeadlineSeconds)) {
+      p.fail('timeoutSeconds', timeout, `>= dispatchDeadlineSeconds (${this.dispatchDeadlineSeconds}): Cloud Run would cut requests Cloud Tasks is still waiting for`, timeout < this.dispatchDeadlineSeconds);
+    }
+    const taken = Object.keys(props.environment ?? {}).filter((k) => RESERVED_ENV.includes(k) || k === 'PORT');
+    p.fail('environment', taken, `free of ${[...RESERVED_ENV, 'PORT'].join(', ')} (set by this construct or Cloud Run)`, taken.length > 0);
+    throwIfInvalid(this, p);
+
+    this.project = props.project;
+    this.serviceName = props.serviceName;
+    this.location = props.location;
+    this.audience = props.audience;
+    this.runtimeServiceAccount =
+      props.runtimeServiceAccount ??
+      new ServiceAccount(this, 'Runtime', {
+        accountId: deriveAccountId(props.serviceName, 'run'),
+        project: props.project,
+        description: `Runtime identity of the ${props.serviceName} Cloud Tasks handler`,
+      });
+
+    const env: Record<string, string> = {
+      ...props.environment,
+      TASKS_AUDIENCE: props.audience,
+      TASKS_SERVICE_ACCOUNT: props.tokenServiceAccountEmail,
+      TASKS_PATH: this.tasksPath,
+      TASKS_DISPATCH_DEADLINE_SECONDS: String(this.dispatchDeadlineSeconds),
+    };
+    this.resource = new CloudRunV2Service(this, 'Resource', {
+      name: props.serviceName,
+      location: props.location,
+      project: props.project,
+      ingress: props.ingress ?? 'INGRESS_TRAFFIC_INTERNAL_ONLY',
+      customAudiences: [props.audience],
+      deletionProtection: props.deletionProtection ?? true,
+      template: {
+        serviceAccount: this.runtimeServiceAccount.email,
+        timeout: `${timeout}s`,
+        scaling: props.maxInstanceCount === undefined ? undefined : { maxInstanceCount: props.maxInstanceCount },
+        containers: [
+          {
+            image: props.image ?? SAMPLE_IMAGE,
+            env: Object.entries(env).map(([name, value]) => ({ name, value })),
+          },
+        ],
+      },
+    });
+    this.uri = this.resource.uri;
+    this.host = Fn.trimprefix(this.resource.uri, 'https://');
+  }
+
+  /** Lets `principal` call the service: `roles/run.invoker` on this service only. */
+  grantInvoke(principal: IPrincipal): CloudRunV2ServiceIamMember {
+    const id = grantId(ROLES.runInvoker, principal);
+    return (
+      (this.node.tryFindChild(id) as CloudRunV2ServiceIamMember | undefined) ??
+      new CloudRunV2ServiceIamMember(this, id, {
+        project: this.project ?? this.resource.project,
+        location: this.location,
+        name: this.resource.name,
+        role: ROLES.runInvoker,
+        member: principal.member,
+      })
+    );
+  }
+}
+
+/** Environment variables this construct owns; the handler reads them. */
+const RESERVED_ENV = ['TASKS_AUDIENCE', 'TASKS_SERVICE_ACCOUNT', 'TASKS_PATH', 'TASKS_DISPATCH_DEADLINE_SECONDS'];

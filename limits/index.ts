@@ -1,0 +1,9 @@
+/**
+ * Cloud Tasks, Cloud Run and IAM limits, and the checks built on them.
+ *
+ * This module is shared by synth time (constructs, app config) and run time (handler, producers,
+ * local server), so it must never import cdktf, the provider package or the constructs.
+ */
+export * from './limits';
+export * from './checks';
+export * from './problems';
