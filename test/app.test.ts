@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../config';
+import { buildApp } from '../main';
+
+const root = join(__dirname, '..');
+
+function synthApp(file: unknown = {}, env: Record<string, string> = {}) {
+  const outdir = mkdtempSync(join(tmpdir(), 'synth-'));
+  buildApp(resolveConfig(file, env), outdir).synth();
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
+  const stack = (name: string) => readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8');
+  return { outdir, manifest, stack };
+}
+
+describe('the app (main.ts)', () => {
+  test('zero-config synth writes one complete "dev" stack (snapshot)', () => {
+    const { manifest, stack } = synthApp();
+    expect(Object.keys(manifest.stacks)).toEqual(['dev']);
+    const tf = JSON.parse(stack('dev'));
+    expect(Object.keys(tf.resource).sort()).toEqual([
+      'google_cloud_run_v2_service',
+      'google_cloud_run_v2_service_iam_member',
+      'google_cloud_tasks_queue',
+      'google_cloud_tasks_queue_iam_member',
+      'google_project_iam_member',
+      'google_project_service',
+      'google_service_account',
+      'google_service_account_iam_member',
+    ]);
+    expect(tf.provider.google).toEqual([{ project: 'my-gcp-project', region: 'us-central1' }]);
+    expect(tf.terraform.backend).toEqual({ local: { path: expect.stringMatching(/terraform\.dev\.tfstate$/) } });
+    tf.terraform.backend.local.path = '<outdir>/terraform.dev.tfstate'; // the only machine-specific value
+    expect(tf).toMatchSnapshot();
+  });
+
+  test('outputs: queue name, BufferTask URL, handler URL and enqueuer email', () => {
+    const tf = JSON.parse(synthApp().stack('dev'));
+    expect(Object.keys(tf.output).sort()).toEqual(['buffer_task_url', 'enqueuer_service_account', 'handler_url', 'queue_name', 'queue_path']);
+    expect(tf.output.buffer_task_url.value).toMatch(/^https:\/\/cloudtasks\.googleapis\.com\/v2\/\$\{google_cloud_tasks_queue\.\w+\.id\}\/tasks:buffer$/);
+    expect(tf.output.handler_url.value).toMatch(/^\$\{google_cloud_run_v2_service\.\w+\.uri\}$/);
+  });
+
+  test('synth is deterministic: twice gives identical bytes', () => {
+    const a = synthApp().stack('dev').replace(/"path": ".*tfstate"/, '');
+    const b = synthApp().stack('dev').replace(/"path": ".*tfstate"/, '');
+    expect(a).toBe(b);
+  });
+
+  test('environments become separate stacks, each with its own GCS state prefix', () => {
+    const { manifest, stack } = synthApp(
+      { stateBucket: 'team-tf-state', environments: { dev: { project: 'dev-project' }, prod: { project: 'prod-project' } } },
+      {},
+    );
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['dev', 'prod']);
+    expect(JSON.parse(stack('prod')).terraform.backend).toEqual({ gcs: { bucket: 'team-tf-state', prefix: 'cloud-tasks-pipeline/prod' } });
+    expect(JSON.parse(stack('prod')).provider.google[0].project).toBe('prod-project');
+  });
+
+  test('running main.ts with bad config exits 1 with the message, not a stack trace', () => {
+    const r = spawnSync(process.execPath, ['-r', './scripts/register.js', 'main.ts'], {
+      cwd: root,
+      env: { ...process.env, PIPELINE_REGION: 'mars', CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), 'bad-')) },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/'environments.dev.region' must be a region such as "us-central1", got "mars"/);
+    expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+});

@@ -1,0 +1,114 @@
+import { HttpTargetPipeline, HttpTargetPipelineProps, Principal } from '../constructs';
+import { iamRows, only, resources, synth } from './helpers';
+
+const base: HttpTargetPipelineProps = { queueId: 'orders', location: 'us-central1', project: 'test-project' };
+const pipeline = (props: Partial<HttpTargetPipelineProps> = {}) =>
+  synth((stack) => new HttpTargetPipeline(stack, 'Orders', { ...base, ...props }));
+const idOf = (s: ReturnType<typeof pipeline>, type: string) => Object.keys(resources(s, type))[0];
+
+describe('HttpTargetPipeline', () => {
+  test('the queue targets the handler host (its uri without https://) at /tasks', () => {
+    const s = pipeline();
+    const runId = idOf(s, 'google_cloud_run_v2_service');
+    const uri = only(s, 'google_cloud_tasks_queue').http_target.uri_override;
+    expect(uri.host).toBe(`\${trimprefix(google_cloud_run_v2_service.${runId}.uri, "https://")}`);
+    expect(uri.path_override).toEqual({ path: '/tasks' });
+    expect(uri.scheme).toBe('HTTPS');
+  });
+
+  test('one audience string ties the token, Cloud Run and the handler together without a cycle', () => {
+    const s = pipeline();
+    const audience = only(s, 'google_cloud_tasks_queue').http_target.oidc_token.audience;
+    expect(audience).toBe('https://orders-handler.us-central1.cloudtasks.audience');
+    const svc = only(s, 'google_cloud_run_v2_service');
+    expect(svc.custom_audiences).toEqual([audience]);
+    expect(svc.template.containers[0].env).toContainEqual({ name: 'TASKS_AUDIENCE', value: audience });
+    expect(JSON.stringify(svc)).not.toContain('google_cloud_run_v2_service.'); // no self-reference
+  });
+
+  test('the token is minted for the enqueuer account, which the handler is told to expect', () => {
+    const s = pipeline();
+    const enqId = Object.entries(resources(s, 'google_service_account')).find(([, sa]: any) => sa.account_id === 'orders-enq')![0];
+    const email = `\${google_service_account.${enqId}.email}`;
+    expect(only(s, 'google_cloud_tasks_queue').http_target.oidc_token.service_account_email).toBe(email);
+    expect(only(s, 'google_cloud_run_v2_service').template.containers[0].env).toContainEqual({ name: 'TASKS_SERVICE_ACCOUNT', value: email });
+  });
+
+  test('IAM: exactly the enqueuer trio, the service agent, each additive and on the narrowest resource', () => {
+    const s = pipeline();
+    const enq = Object.entries(resources(s, 'google_service_account')).find(([, sa]: any) => sa.account_id === 'orders-enq')![0];
+    const member = `\${google_service_account.${enq}.member}`;
+    expect(iamRows(s)).toEqual(
+      [
+        `google_cloud_run_v2_service_iam_member | roles/run.invoker | ${member}`,
+        `google_cloud_tasks_queue_iam_member | roles/cloudtasks.enqueuer | ${member}`,
+        `google_project_iam_member | roles/cloudtasks.serviceAgent | serviceAccount:service-\${data.google_project.${Object.keys(s.json.data!.google_project)[0]}.number}@gcp-sa-cloudtasks.iam.gserviceaccount.com`,
+        `google_service_account_iam_member | roles/iam.serviceAccountUser | ${member}`,
+      ].sort(),
+    );
+    expect(only(s, 'google_service_account_iam_member').service_account_id).toBe(`\${google_service_account.${enq}.name}`);
+    const types = Object.keys(s.json.resource!);
+    expect(types.filter((t) => /_iam_(binding|policy)$/.test(t))).toEqual([]);
+  });
+
+  test('the queue waits for the Cloud Tasks API and the service agent binding', () => {
+    const s = pipeline();
+    const deps = only(s, 'google_cloud_tasks_queue').depends_on;
+    expect(deps).toContain(`google_project_iam_member.${idOf(s, 'google_project_iam_member')}`);
+    expect(deps.some((d: string) => d.startsWith('google_project_service.') && d.includes('cloudtasks'))).toBe(true);
+    expect(only(s, 'google_cloud_run_v2_service').depends_on[0]).toMatch(/^google_project_service\..*_run_/);
+  });
+
+  test('protects queue and service by default; protectFromDestroy: false turns both off', () => {
+    const on = pipeline();
+    expect(only(on, 'google_cloud_tasks_queue').lifecycle.prevent_destroy).toBe(true);
+    expect(only(on, 'google_cloud_run_v2_service').deletion_protection).toBe(true);
+    const off = pipeline({ protectFromDestroy: false });
+    expect(only(off, 'google_cloud_tasks_queue').lifecycle.prevent_destroy).toBe(false);
+    expect(only(off, 'google_cloud_run_v2_service').deletion_protection).toBe(false);
+  });
+
+  test('logs every task operation by default', () => {
+    expect(only(pipeline(), 'google_cloud_tasks_queue').stackdriver_logging_config).toEqual({ sampling_ratio: 1 });
+  });
+
+  test('a brought enqueuer is used everywhere and no enqueuer account is created', () => {
+    const s = pipeline({ enqueuer: Principal.serviceAccount('producer@shared-project.iam.gserviceaccount.com') });
+    const accounts = Object.values(resources(s, 'google_service_account')).map((sa: any) => sa.account_id);
+    expect(accounts).toEqual(['orders-handler-run']);
+    expect(only(s, 'google_cloud_tasks_queue_iam_member').member).toBe('serviceAccount:producer@shared-project.iam.gserviceaccount.com');
+    expect(only(s, 'google_service_account_iam_member').service_account_id).toBe(
+      'projects/shared-project/serviceAccounts/producer@shared-project.iam.gserviceaccount.com',
+    );
+  });
+
+  test('two pipelines in one stack: one service agent binding, no id clashes', () => {
+    const s = synth((stack) => {
+      new HttpTargetPipeline(stack, 'Orders', { ...base, queueId: 'orders' });
+      new HttpTargetPipeline(stack, 'Emails', { ...base, queueId: 'emails' });
+    });
+    expect(Object.keys(resources(s, 'google_project_iam_member'))).toHaveLength(1);
+    expect(Object.keys(resources(s, 'google_project_service'))).toHaveLength(3);
+    expect(Object.keys(resources(s, 'google_cloud_tasks_queue'))).toHaveLength(2);
+    expect(Object.keys(resources(s, 'google_cloud_tasks_queue_iam_member'))).toHaveLength(2);
+    expect(Object.values(resources(s, 'google_service_account')).map((sa: any) => sa.account_id).sort()).toEqual([
+      'emails-enq',
+      'emails-handler-run',
+      'orders-enq',
+      'orders-handler-run',
+    ]);
+  });
+
+  test('a long queue id still yields valid account ids', () => {
+    const s = pipeline({ queueId: 'a-very-long-queue-name-for-reports', handler: { serviceName: 'reports' } });
+    for (const sa of Object.values(resources(s, 'google_service_account')) as any[]) {
+      expect(sa.account_id).toMatch(/^[a-z](?:[-a-z0-9]{4,28}[a-z0-9])$/);
+    }
+  });
+
+  test('rejects a handler timeout below the dispatch deadline with the construct path', () => {
+    expect(() => pipeline({ dispatchDeadlineSeconds: 900, handler: { timeoutSeconds: 600 } })).toThrow(
+      /Invalid props for 'test\/Orders\/Handler':\n {2}- 'timeoutSeconds' must be >= dispatchDeadlineSeconds \(900\)/,
+    );
+  });
+});
