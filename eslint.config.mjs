@@ -15,7 +15,17 @@ export default tseslint.config(
     },
   },
   {
-    files: ['test/**/*.ts'],
+    // Runtime code ships in containers and CLIs: it must never load cdktf, the provider or the constructs.
+    files: ['handler/**/*.ts', 'client/**/*.ts', 'local/**/*.ts', 'limits/**/*.ts', 'config/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*'], message: 'Runtime code must not import cdktf, constructs or the provider.' },
+        { group: ['**/constructs', '**/constructs/*', '../main', '../../main'], message: 'Runtime code must not import the construct library or the app.' },
+      ] }],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'handler/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {

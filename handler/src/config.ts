@@ -1,0 +1,97 @@
+import { DISPATCH_DEADLINE, Problems, isEmail, isIntegerBetween } from '../../limits';
+
+export const GOOGLE_JWKS_URL = 'https://www.googleapis.com/oauth2/v3/certs';
+export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
+
+export interface AuthConfig {
+  /** Expected `aud`. */
+  readonly audience: string;
+  /** Expected `email`: the queue's token service account. */
+  readonly serviceAccount: string;
+  readonly jwksUrl: string;
+  readonly issuers: readonly string[];
+  /** Allowed clock skew for exp/iat/nbf, seconds. */
+  readonly clockSkewSeconds: number;
+  /** Least time between two JWKS fetches (an unknown `kid` refetches only after it). @default 30000 */
+  readonly jwksCooldownMs?: number;
+}
+
+export interface HandlerConfig {
+  readonly port: number;
+  /** Path the queue targets. */
+  readonly path: string;
+  /** undefined only when TASKS_AUTH=disabled was set explicitly. */
+  readonly auth?: AuthConfig;
+  readonly maxBodyBytes: number;
+  readonly dispatchDeadlineSeconds: number;
+  /** Work running longer is answered 503 (and retried) before Cloud Tasks' own deadline cuts it off. */
+  readonly workTimeoutMs: number;
+  /** How long SIGTERM waits for in-flight tasks; Cloud Run kills ~10 s after SIGTERM. */
+  readonly shutdownGraceMs: number;
+  /** Project for the Cloud Logging trace field. */
+  readonly project?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the handler's environment; throws one error listing every problem. */
+export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
+  const p = new Problems();
+  const int = (name: string, fallback: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    return /^\d+$/.test(raw) ? Number(raw) : NaN;
+  };
+
+  const authMode = env.TASKS_AUTH ?? 'enabled';
+  p.check('TASKS_AUTH', authMode, (v) => v === 'enabled' || v === 'disabled', '"enabled" (default) or "disabled" (local experiments only)');
+  const port = int('PORT', 8080);
+  const path = env.TASKS_PATH || '/tasks';
+  const deadline = int('TASKS_DISPATCH_DEADLINE_SECONDS', DISPATCH_DEADLINE.default);
+  // Leave 5 s for answering before Cloud Tasks gives up; never below 1 s.
+  const defaultWorkTimeout = Math.max(1, (Number.isFinite(deadline) ? deadline : DISPATCH_DEADLINE.default) - 5);
+  const workTimeoutSeconds = int('TASKS_WORK_TIMEOUT_SECONDS', defaultWorkTimeout);
+  const maxBodyBytes = int('TASKS_MAX_BODY_BYTES', 1024 * 1024);
+  const graceSeconds = int('TASKS_SHUTDOWN_GRACE_SECONDS', 8);
+  const skew = int('TASKS_CLOCK_SKEW_SECONDS', 120);
+
+  p.check('PORT', port, (v) => isIntegerBetween(v, 0, 65535), 'an integer from 0 to 65535');
+  p.check('TASKS_PATH', path, (v) => /^\/[^\s?#]*$/.test(v), 'a path starting with "/"');
+  p.check('TASKS_DISPATCH_DEADLINE_SECONDS', deadline, (v) => isIntegerBetween(v, DISPATCH_DEADLINE.min, DISPATCH_DEADLINE.max), `whole seconds from ${DISPATCH_DEADLINE.min} to ${DISPATCH_DEADLINE.max}`);
+  p.check('TASKS_WORK_TIMEOUT_SECONDS', workTimeoutSeconds, (v) => Number.isInteger(v) && v >= 1 && (!Number.isFinite(deadline) || v < deadline), `whole seconds, at least 1 and below TASKS_DISPATCH_DEADLINE_SECONDS (${deadline})`);
+  p.check('TASKS_MAX_BODY_BYTES', maxBodyBytes, (v) => isIntegerBetween(v, 1, 32 * 1024 * 1024), 'bytes from 1 to 33554432');
+  p.check('TASKS_SHUTDOWN_GRACE_SECONDS', graceSeconds, (v) => isIntegerBetween(v, 0, 9), 'whole seconds from 0 to 9 (Cloud Run kills ~10 s after SIGTERM)');
+  p.check('TASKS_CLOCK_SKEW_SECONDS', skew, (v) => isIntegerBetween(v, 0, 600), 'whole seconds from 0 to 600');
+
+  let auth: AuthConfig | undefined;
+  if (authMode !== 'disabled') {
+    const audience = env.TASKS_AUDIENCE ?? '';
+    const serviceAccount = env.TASKS_SERVICE_ACCOUNT ?? '';
+    const jwksUrl = env.TASKS_JWKS_URL || GOOGLE_JWKS_URL;
+    const issuers = (env.TASKS_ISSUERS || GOOGLE_ISSUERS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+    p.fail('TASKS_AUDIENCE', audience, 'set to the token audience the queue uses (or TASKS_AUTH=disabled for local experiments)', audience.trim() === '');
+    p.fail('TASKS_SERVICE_ACCOUNT', serviceAccount, "set to the queue's token service account email", !isEmail(serviceAccount));
+    p.check('TASKS_JWKS_URL', jwksUrl, isHttpUrl, 'an http(s) URL');
+    p.fail('TASKS_ISSUERS', env.TASKS_ISSUERS, 'a comma-separated list of issuers', issuers.length === 0);
+    auth = { audience, serviceAccount, jwksUrl, issuers, clockSkewSeconds: skew };
+  }
+  p.throwIfAny('handler environment');
+  return {
+    port,
+    path,
+    auth,
+    maxBodyBytes,
+    dispatchDeadlineSeconds: deadline,
+    workTimeoutMs: workTimeoutSeconds * 1000,
+    shutdownGraceMs: graceSeconds * 1000,
+    project: env.GOOGLE_CLOUD_PROJECT || undefined,
+  };
+}
+
+function isHttpUrl(v: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(v).protocol);
+  } catch {
+    return false;
+  }
+}

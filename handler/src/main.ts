@@ -1,0 +1,28 @@
+import { loadHandlerConfig } from './config';
+import { jsonLogger } from './log';
+import { TaskServer } from './server';
+import { installShutdown } from './shutdown';
+import { sampleWork } from './work';
+
+/** Production entry point: `node dist/handler/src/main.js` (see handler/Dockerfile). */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadHandlerConfig();
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
+  if (!config.auth) {
+    jsonLogger({
+      severity: 'WARNING',
+      message: '!!! TASKS_AUTH=disabled: requests are NOT authenticated. Local experiments only, never deploy this. !!!',
+    });
+  }
+  const server = new TaskServer({ config, work: sampleWork });
+  installShutdown(server);
+  const address = await server.listen();
+  jsonLogger({ severity: 'INFO', message: `listening on :${address.port}${config.path}`, auth: config.auth ? 'oidc' : 'disabled' });
+}
+
+if (require.main === module) void main();

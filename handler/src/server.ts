@@ -1,0 +1,265 @@
+import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AuthError, TokenVerifier, VerifiedCaller } from './auth';
+import type { HandlerConfig } from './config';
+import { BadRequestError, parseTaskContext, TaskContext } from './context';
+import { IdempotencyStore, InMemoryIdempotencyStore } from './idempotency';
+import { jsonLogger, Logger, Severity, traceField } from './log';
+
+/** One delivery of a task, as the work function sees it. */
+export interface Task {
+  readonly context: TaskContext;
+  readonly body: Buffer;
+  readonly headers: IncomingMessage['headers'];
+  /** The verified token's identity; undefined only with TASKS_AUTH=disabled. */
+  readonly caller?: VerifiedCaller;
+  /** Aborted when the work timeout passes: stop, the task will be retried. */
+  readonly signal: AbortSignal;
+  /** Fields added here appear on the task's log line. */
+  readonly logFields: Record<string, unknown>;
+  /** The body as JSON (null when empty); malformed JSON is a 400. */
+  json<T = unknown>(): T;
+}
+
+/** The replaceable part: what to do with a task. Throw to fail it (retried); BadRequestError → 400. */
+export type TaskWork = (task: Task) => unknown | Promise<unknown>;
+
+export interface TaskServerOptions {
+  readonly config: HandlerConfig;
+  readonly work: TaskWork;
+  /** @default a per-instance InMemoryIdempotencyStore */
+  readonly store?: IdempotencyStore;
+  readonly logger?: Logger;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/**
+ * The framework teams reuse around their work function: token verification, task context, dedupe, body
+ * limit, work timeout, structured logs and graceful shutdown, on plain `node:http`.
+ */
+export class TaskServer {
+  readonly server: Server;
+  private readonly verifier?: TokenVerifier;
+  private readonly store: IdempotencyStore;
+  private readonly log: Logger;
+  private inFlight = 0;
+  private shuttingDown = false;
+  private drained?: () => void;
+
+  constructor(private readonly options: TaskServerOptions) {
+    const { config } = options;
+    this.verifier = config.auth && new TokenVerifier(config.auth);
+    this.store = options.store ?? new InMemoryIdempotencyStore();
+    this.log = options.logger ?? jsonLogger;
+    this.server = createServer((req, res) => void this.route(req, res));
+    // Cloud Tasks may hold a request for the whole dispatch deadline.
+    this.server.requestTimeout = (config.dispatchDeadlineSeconds + 30) * 1000;
+    this.server.keepAliveTimeout = 65_000;
+  }
+
+  listen(port = this.options.config.port, host?: string): Promise<AddressInfo> {
+    return new Promise((resolve) => this.server.listen(port, host, () => resolve(this.server.address() as AddressInfo)));
+  }
+
+  get activeTasks(): number {
+    return this.inFlight;
+  }
+
+  /** Stops accepting work, waits up to the grace period for in-flight tasks, then closes every connection. */
+  async shutdown(graceMs = this.options.config.shutdownGraceMs): Promise<void> {
+    this.shuttingDown = true;
+    this.server.close();
+    this.server.closeIdleConnections();
+    if (this.inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, graceMs);
+        this.drained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.server.closeAllConnections();
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/healthz' && req.method === 'GET') {
+      return send(res, this.shuttingDown ? 503 : 200, { status: this.shuttingDown ? 'shutting-down' : 'ok' });
+    }
+    if (path !== this.options.config.path) return send(res, 404, { error: `not found: ${path}` });
+    if (req.method !== 'POST') return send(res, 405, { error: `method ${req.method} not allowed; use POST` }, { Allow: 'POST' });
+    this.inFlight++;
+    try {
+      await this.handleTask(req, res);
+    } finally {
+      this.inFlight--;
+      if (this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  private async handleTask(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const fields: Record<string, unknown> = {};
+    let context: TaskContext | undefined;
+    let status = 500;
+    let outcome = 'error';
+    let detail: string | undefined;
+    try {
+      if (this.shuttingDown) throw new HttpError(503, 'shutting down; retry', { 'Retry-After': '10' });
+      // Cached tokens and the in-memory store answer synchronously: await only real promises (hot path).
+      const verified = this.verifier?.verify(req.headers.authorization);
+      const caller = verified instanceof Promise ? await verified : verified;
+      context = parseTaskContext(req.headers);
+      const body = await readBody(req, this.options.config.maxBodyBytes);
+      const key = `${context.queueName}/${context.taskName}`;
+
+      const begun = this.store.begin(key);
+      const claim = begun instanceof Promise ? await begun : begun;
+      if (claim === 'completed') {
+        [status, outcome] = [200, 'duplicate'];
+        return send(res, 200, { task: context.taskName, status: 'duplicate' });
+      }
+      if (claim === 'in-progress') {
+        throw new HttpError(409, 'another delivery of this task is in progress; retry', { 'Retry-After': '5' });
+      }
+      await this.runWork(key, { context, body, headers: req.headers, caller, fields });
+      [status, outcome] = [200, 'processed'];
+      return send(res, 200, { task: context.taskName, status: 'processed' });
+    } catch (e) {
+      const { code, message, headers, name } = classify(e);
+      [status, outcome, detail] = [code, name, message];
+      return send(res, code, { error: message, ...(context && { task: context.taskName }) }, headers);
+    } finally {
+      drainRequest(req);
+      const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
+      this.log({
+        severity: severityOf(status),
+        message: `task ${context?.taskName ?? '(unknown)'} ${outcome} (${status})`,
+        ...traceField(header(req, 'x-cloud-trace-context'), this.options.config.project),
+        queue: context?.queueName,
+        task: context?.taskName,
+        attempt: context ? context.retryCount + 1 : undefined,
+        executionCount: context?.executionCount,
+        previousResponse: context?.previousResponse,
+        outcome,
+        status,
+        latencyMs: Math.round(latencyMs * 100) / 100,
+        ...(detail && { detail }),
+        ...fields,
+      });
+    }
+  }
+
+  /** Runs the work once under the timeout; settles the dedupe claim when the work itself settles. */
+  private async runWork(
+    key: string,
+    t: { context: TaskContext; body: Buffer; headers: IncomingMessage['headers']; caller?: VerifiedCaller; fields: Record<string, unknown> },
+  ): Promise<void> {
+    // Most work never looks at the signal: create the controller only when it is asked for.
+    let abort: AbortController | undefined;
+    const task: Task = {
+      context: t.context,
+      body: t.body,
+      headers: t.headers,
+      caller: t.caller,
+      get signal() {
+        abort ??= new AbortController();
+        return abort.signal;
+      },
+      logFields: t.fields,
+      json: <T>() => parseJson<T>(t.body),
+    };
+    // The dedupe claim is settled by the work, not by the response: a timed-out task keeps its claim
+    // until its work really ends, so a retry cannot run it a second time concurrently.
+    const settled = (async () => {
+      try {
+        await this.options.work(task);
+      } catch (e) {
+        await this.store.release(key);
+        throw e;
+      }
+      await this.store.complete(key);
+    })();
+    settled.catch(() => undefined); // after a timeout nobody awaits it
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
+      timer = setTimeout(() => resolve(TIMED_OUT), this.options.config.workTimeoutMs);
+    });
+    try {
+      const result = await Promise.race([settled, timeout]);
+      if (result === TIMED_OUT) {
+        abort?.abort(new Error('work timeout'));
+        throw new HttpError(503, `work did not finish within ${this.options.config.workTimeoutMs} ms; retry`, { 'Retry-After': '30' });
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function classify(e: unknown): { code: number; message: string; headers?: Record<string, string>; name: string } {
+  if (e instanceof AuthError) return { code: e.status, message: e.message, name: e.status === 401 ? 'unauthenticated' : 'forbidden' };
+  if (e instanceof BadRequestError) return { code: 400, message: e.message, name: 'bad-request' };
+  if (e instanceof HttpError) return { code: e.status, message: e.message, headers: e.headers, name: e.status === 413 ? 'too-large' : e.status === 409 ? 'in-progress' : e.status === 503 ? 'retry-later' : 'error' };
+  return { code: 500, message: `work failed: ${(e as Error)?.message ?? String(e)}`, name: 'failed' };
+}
+
+function severityOf(status: number): Severity {
+  return status >= 500 ? 'ERROR' : status >= 400 ? 'WARNING' : 'INFO';
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function parseJson<T>(body: Buffer): T {
+  if (body.length === 0) return null as T;
+  try {
+    return JSON.parse(body.toString('utf8')) as T;
+  } catch (e) {
+    throw new BadRequestError(`body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, `body exceeds ${limit} bytes`, { Connection: 'close' });
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) return Promise.reject(tooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        reject(tooLarge());
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** A request answered before its body was read must still be drained, or the connection stalls. */
+function drainRequest(req: IncomingMessage): void {
+  if (!req.readableEnded) req.resume();
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
