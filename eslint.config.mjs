@@ -1,5 +1,6 @@
 // @ts-check
 import eslint from '@eslint/js';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -7,7 +8,7 @@ export default tseslint.config(
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    languageOptions: { globals: globals.node },
     rules: {
       // Provider classes come from their submodules: the barrel costs ~1 GB RAM and ~10 s to load.
       'no-restricted-imports': ['error', { paths: [{ name: '@cdktf/provider-google', message: "Import from '@cdktf/provider-google/lib/<resource>' instead of the barrel." }] }],
