@@ -29,6 +29,8 @@ describe('the packed library in another project', () => {
     expect(files).toContain('./dist/constructs/index.js');
     expect(files).toContain('./dist/constructs/index.d.ts');
     expect(files).toContain('./dist/limits/index.js');
+    expect(files).toContain('./dist/client/index.js');
+    expect(files).toContain('./dist/client/cli.js');
     expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.some((f) => f.includes('/test/') || f.endsWith('main.js'))).toBe(false);
   });
@@ -52,6 +54,15 @@ describe('the packed library in another project', () => {
     expect(queue.name).toBe('billing');
     const members = Object.values(tf.resource.google_cloud_tasks_queue_iam_member).map((m: any) => m.member);
     expect(members).toContain('group:billing-producers@example.com');
+  });
+
+  test('the producer client loads without cdktf or the official client installed', () => {
+    const out = execFileSync(
+      process.execPath,
+      ['-e', `const c = require('${pkg.name}/client'); console.log(typeof c.bufferTask, typeof c.createTask, Object.keys(require.cache).some((f) => /node_modules\\/(cdktf|@cdktf|@google-cloud)\\//.test(f)))`],
+      { cwd: project, encoding: 'utf8' },
+    );
+    expect(out.trim()).toBe('function function false');
   });
 
   test('its types resolve for a TypeScript consumer', () => {

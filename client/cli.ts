@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+/**
+ * cloud-tasks-enqueue: put a task on the queue `npm run synth` describes.
+ *   npm run enqueue -- buffer --data '{"order":42}'
+ *   npm run enqueue -- create --name order-42 --in 60s --deadline 900s --data-file order.json
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
+import { bufferTask, closeClients, createTask, CreatedTask, CreateTaskOptions, Payload } from './index';
+
+const HELP = `NAME
+    cloud-tasks-enqueue - add an HTTP task to a Cloud Tasks queue
+
+SYNOPSIS
+    npm run enqueue -- buffer|create [--env=ENV] [--project=PROJECT] [--location=LOCATION] [--queue=QUEUE]
+        [--data=DATA | --data-file=PATH] [--header=KEY:VALUE ...] [--name=TASK_ID]
+        [--in=DELAY | --at=TIME] [--deadline=DURATION] [--oidc-sa=EMAIL] [--audience=AUDIENCE]
+        [--url=URL] [--method=METHOD] [--token=TOKEN] [--endpoint=URL] [--json]
+
+DESCRIPTION
+    buffer   BufferTask: POST .../tasks:buffer. The data becomes the task body; URL, method, auth and
+             header overrides come from the queue. Needs roles/cloudtasks.enqueuer on the queue.
+    create   CreateTask through the official client, with an explicit task. Needs
+             roles/cloudtasks.enqueuer, plus roles/iam.serviceAccountUser on --oidc-sa when given.
+
+    Project, location and queue default to what the app synthesizes (cdktf.json context.pipeline and
+    PIPELINE_* variables) for --env (default: the first environment).
+
+FLAGS
+    --env=ENV             environment from the app config whose queue to use
+    --project, --location, --queue
+                          override the queue (also: --queue=projects/P/locations/L/queues/Q)
+    --data=DATA           body; sent as application/json when it is valid JSON, else text/plain
+    --data-file=PATH      body from a file (application/json for .json, else application/octet-stream)
+    --header=KEY:VALUE    task header; repeatable; a Content-Type here wins
+    --name=TASK_ID        task id (letters, digits, -, _): deduplicates, and makes retries safe
+    --in=DELAY            schedule after a delay: 60s, 10m, 2h, 1d (create only)
+    --at=TIME             schedule at an ISO 8601 time, at most 30 days ahead (create only)
+    --deadline=DURATION   dispatch deadline, 15s-1800s (create only)
+    --oidc-sa=EMAIL       task-level OIDC token for this service account (create only)
+    --audience=AUDIENCE   audience of that token (create only)
+    --url=URL             target URL (create only; default: the queue's URI override)
+    --method=METHOD       POST (default), GET, PUT, PATCH, DELETE, HEAD, OPTIONS (create only)
+    --token=TOKEN         OAuth access token (default: $CLOUD_TASKS_ACCESS_TOKEN, else Application
+                          Default Credentials)
+    --endpoint=URL        API base URL (default: $CLOUD_TASKS_ENDPOINT, else https://cloudtasks.googleapis.com)
+    --json                print the result as JSON
+    --help                show this help
+
+EXIT STATUS
+    0 created; 1 the call failed (one-line reason on stderr); 2 invalid command line.
+`;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      env: { type: 'string' },
+      project: { type: 'string' },
+      location: { type: 'string' },
+      queue: { type: 'string' },
+      data: { type: 'string' },
+      'data-file': { type: 'string' },
+      header: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      in: { type: 'string' },
+      at: { type: 'string' },
+      deadline: { type: 'string' },
+      'oidc-sa': { type: 'string' },
+      audience: { type: 'string' },
+      url: { type: 'string' },
+      method: { type: 'string' },
+      token: { type: 'string' },
+      endpoint: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const [command, ...extra] = positionals;
+  if (command !== 'buffer' && command !== 'create') throw new UsageError(`expected "buffer" or "create", got ${JSON.stringify(command ?? '')}`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  if (values.data !== undefined && values['data-file'] !== undefined) throw new UsageError('--data and --data-file are mutually exclusive');
+  if (values.in !== undefined && values.at !== undefined) throw new UsageError('--in and --at are mutually exclusive');
+  const createOnly = ['in', 'at', 'deadline', 'oidc-sa', 'audience', 'url', 'method'] as const;
+  const misplaced = createOnly.filter((k) => values[k] !== undefined);
+  if (command === 'buffer' && misplaced.length > 0) {
+    throw new UsageError(`--${misplaced[0]} is for "create"; BufferTask takes routing and auth from the queue`);
+  }
+
+  const options: CreateTaskOptions = {
+    payload: payloadFrom(values.data, values['data-file']),
+    headers: headersFrom(values.header ?? [], values['data-file']),
+    taskId: values.name,
+    accessToken: values.token ?? (process.env.CLOUD_TASKS_ACCESS_TOKEN || undefined),
+    endpoint: values.endpoint,
+    schedule: values.in ?? values.at,
+    dispatchDeadline: values.deadline,
+    oidcToken: values['oidc-sa'] ? { serviceAccountEmail: values['oidc-sa'], audience: values.audience } : undefined,
+    url: values.url,
+    httpMethod: values.method?.toUpperCase() as CreateTaskOptions['httpMethod'],
+  };
+  const queue = queueFrom(values);
+  let created: CreatedTask;
+  try {
+    created = command === 'buffer' ? await bufferTask(queue, options) : await createTask(queue, options);
+  } finally {
+    await closeClients();
+  }
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ method: command, name: created.name, scheduleTime: created.scheduleTime?.toISOString(), deduplicated: created.deduplicated ?? false })}\n`);
+  } else {
+    process.stdout.write(`Created task [${created.name}]${created.scheduleTime ? `, scheduled for ${created.scheduleTime.toISOString()}` : ''}.\n`);
+  }
+  return 0;
+}
+
+function queueFrom(v: { env?: string; project?: string; location?: string; queue?: string }): string {
+  if (v.queue?.startsWith('projects/')) return v.queue;
+  const config = loadConfig();
+  const names = Object.keys(config.environments);
+  const env = v.env ?? names[0];
+  const settings = config.environments[env];
+  if (!settings) throw new UsageError(`unknown --env ${JSON.stringify(env)}; configured: ${names.join(', ')}`);
+  return `projects/${v.project ?? settings.project}/locations/${v.location ?? settings.region}/queues/${v.queue ?? settings.queueId}`;
+}
+
+function payloadFrom(data: string | undefined, file: string | undefined): Payload | undefined {
+  if (file !== undefined) return readFileSync(file === '-' ? 0 : file);
+  if (data === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(data);
+    if (typeof parsed === 'object' && parsed !== null) return parsed as Payload;
+  } catch {
+    // not JSON: send as text
+  }
+  return data;
+}
+
+function headersFrom(pairs: string[], file: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (file?.endsWith('.json')) headers['Content-Type'] = 'application/json';
+  for (const pair of pairs) {
+    const i = pair.indexOf(':');
+    if (i <= 0) throw new UsageError(`--header must be KEY:VALUE, got ${JSON.stringify(pair)}`);
+    const key = pair.slice(0, i).trim();
+    if (key.toLowerCase() === 'content-type') delete headers['Content-Type'];
+    headers[key] = pair.slice(i + 1).trim();
+  }
+  return headers;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: Error) => {
+    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`error: ${e.message.replace(/\s+/g, ' ').trim()}${usage ? ' (see --help)' : ''}\n`);
+    process.exit(usage ? 2 : 1);
+  },
+);

@@ -1,0 +1,86 @@
+import type { CloudTasksClient } from '@google-cloud/tasks';
+import { accessToken, staticTokenClient } from './auth';
+import { resolveEndpoint } from './buffer-task';
+import { canonicalStatus, toTypedError } from './errors';
+import { CreatedTask, CreateTaskOptions, encodePayload, QueueRef, queuePath, validateEnqueue, withContentType } from './options';
+import { withRetry } from './retry';
+
+const clients = new Map<string, Promise<CloudTasksClient>>();
+
+/**
+ * The official v2 client. Against Google it uses gRPC and ADC (or the given token); against a custom
+ * endpoint (e.g. a local server) its REST transport with an explicit auth client, because without one it
+ * would look for Application Default Credentials.
+ */
+function clientFor(endpoint: string, token?: string): Promise<CloudTasksClient> {
+  const key = `${endpoint}|${token ?? 'adc'}`;
+  let client = clients.get(key);
+  if (!client) {
+    client = (async () => {
+      const { CloudTasksClient } = await import('@google-cloud/tasks');
+      const url = new URL(endpoint);
+      const google = url.hostname === 'cloudtasks.googleapis.com' && url.protocol === 'https:';
+      const authClient = token ? await staticTokenClient(token) : undefined;
+      if (google) return new CloudTasksClient(authClient ? { authClient } : {});
+      return new CloudTasksClient({
+        fallback: true,
+        protocol: url.protocol.replace(':', ''),
+        apiEndpoint: url.hostname,
+        port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+        authClient: authClient ?? (await staticTokenClient(await accessToken())),
+      });
+    })();
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** CreateTask with an explicit task: name (dedup), schedule, dispatch deadline, method, headers, body, OIDC. */
+export async function createTask(queue: QueueRef, options: CreateTaskOptions = {}): Promise<CreatedTask> {
+  const parent = queuePath(queue);
+  const { body, contentType } = encodePayload(options.payload);
+  const { scheduleTime, deadlineSeconds } = validateEnqueue(options, body.length);
+  const name = options.taskId && `${parent}/tasks/${options.taskId}`;
+  const ctx = { queuePath: parent, taskName: name, tokenServiceAccount: options.oidcToken?.serviceAccountEmail, method: 'CreateTask' as const };
+  const client = await clientFor(resolveEndpoint(options.endpoint), options.accessToken);
+  const headers = withContentType(contentType, options.headers);
+
+  const task = {
+    name,
+    scheduleTime: scheduleTime && { seconds: Math.floor(scheduleTime.getTime() / 1000), nanos: (scheduleTime.getTime() % 1000) * 1e6 },
+    dispatchDeadline: deadlineSeconds === undefined ? undefined : { seconds: deadlineSeconds },
+    httpRequest: {
+      url: options.url,
+      httpMethod: options.httpMethod ?? 'POST',
+      headers,
+      body,
+      oidcToken: options.oidcToken && { serviceAccountEmail: options.oidcToken.serviceAccountEmail, audience: options.oidcToken.audience },
+    },
+  };
+  return withRetry(
+    async () => {
+      try {
+        // The client's own config never retries CreateTask (non-idempotent); withRetry decides.
+        const [created] = await client.createTask({ parent, task });
+        const seconds = Number(created.scheduleTime?.seconds ?? NaN);
+        return {
+          name: created.name ?? name ?? '',
+          scheduleTime: Number.isFinite(seconds) ? new Date(seconds * 1000 + Number(created.scheduleTime?.nanos ?? 0) / 1e6) : undefined,
+        };
+      } catch (e) {
+        const err = e as { code?: unknown; status?: unknown; details?: string; message?: string; error?: { status?: string; message?: string } };
+        const status = canonicalStatus(err.code, err.error?.status ?? (typeof err.status === 'string' ? err.status : undefined));
+        const detail = err.error?.message ?? err.details ?? err.message ?? String(e);
+        throw toTypedError(status, detail, ctx, typeof err.code === 'number' && err.code >= 100 ? err.code : undefined);
+      }
+    },
+    { named: Boolean(name), taskName: name, retry: options.retry },
+  );
+}
+
+/** Closes cached clients (gRPC channels) so a short-lived process can exit. */
+export async function closeClients(): Promise<void> {
+  const all = [...clients.values()];
+  clients.clear();
+  await Promise.all(all.map(async (c) => (await c).close()));
+}

@@ -1,0 +1,157 @@
+import { DISPATCH_DEADLINE, HTTP_METHODS, HttpMethod, MAX_SCHEDULE_AHEAD_SECONDS, MAX_TASK_BYTES, QUEUE_ID_PATTERN, TASK_ID_PATTERN, headerProblem, isEmail, LOCATION_PATTERN, PROJECT_ID_PATTERN, parseSeconds } from '../limits';
+import { TaskValidationError } from './errors';
+
+/** A queue by path (`projects/P/locations/L/queues/Q`) or by parts. */
+export type QueueRef = string | { readonly project: string; readonly location: string; readonly queue: string };
+
+/** What a task carries: text, bytes, or any other value sent as JSON. */
+export type Payload = string | Uint8Array | Record<string, unknown> | unknown[] | number | boolean | null;
+
+export interface Retry {
+  /** Attempts in all, including the first. @default 4 */
+  readonly attempts?: number;
+  /** First backoff; doubles each retry, with full jitter. @default 250 */
+  readonly baseDelayMs?: number;
+  /** @default 5000 */
+  readonly maxDelayMs?: number;
+}
+
+export interface EnqueueOptions {
+  readonly payload?: Payload;
+  /** Extra headers for the task (Content-Type is derived from the payload unless given). */
+  readonly headers?: Record<string, string>;
+  /** Task id (letters, digits, `-`, `_`, up to 500). Makes the task deduplicated and retries safe. */
+  readonly taskId?: string;
+  /** An OAuth access token. @default - Application Default Credentials via google-auth-library */
+  readonly accessToken?: string;
+  /** Base URL of the Cloud Tasks API. @default - $CLOUD_TASKS_ENDPOINT, else https://cloudtasks.googleapis.com */
+  readonly endpoint?: string;
+  /** Retries of UNAVAILABLE / 429 / 503, only for named tasks. @default { attempts: 4 } */
+  readonly retry?: Retry;
+}
+
+export interface CreateTaskOptions extends EnqueueOptions {
+  /** When to run: a Date, an ISO time, or a delay like "60s", "10m", "2h" ("in 60s" also accepted). @default now */
+  readonly schedule?: Date | string;
+  /** How long Cloud Tasks waits for the handler: 15 s-30 min ("600s" or seconds). @default - the service default (10 min) */
+  readonly dispatchDeadline?: string | number;
+  /** Target URL. @default - the queue's URI override */
+  readonly url?: string;
+  /** @default "POST" */
+  readonly httpMethod?: HttpMethod;
+  /** Task-level OIDC token (queue-level auth, when set, overrides it). */
+  readonly oidcToken?: { readonly serviceAccountEmail: string; readonly audience?: string };
+}
+
+export interface CreatedTask {
+  /** Full task name, `projects/P/locations/L/queues/Q/tasks/ID`. */
+  readonly name: string;
+  readonly scheduleTime?: Date;
+  /** True when a retried call found the task already created by an earlier attempt of the same call. */
+  readonly deduplicated?: boolean;
+}
+
+export function queuePath(ref: QueueRef): string {
+  const path = typeof ref === 'string' ? ref : `projects/${ref.project}/locations/${ref.location}/queues/${ref.queue}`;
+  const m = /^projects\/([^/]+)\/locations\/([^/]+)\/queues\/([^/]+)$/.exec(path);
+  const problems: string[] = [];
+  if (!m) problems.push(`queue must be "projects/PROJECT/locations/LOCATION/queues/QUEUE", got ${JSON.stringify(path)}`);
+  else {
+    if (!PROJECT_ID_PATTERN.test(m[1])) problems.push(`project must be a project id, got ${JSON.stringify(m[1])}`);
+    if (!LOCATION_PATTERN.test(m[2])) problems.push(`location must be a region such as "us-central1", got ${JSON.stringify(m[2])}`);
+    if (!QUEUE_ID_PATTERN.test(m[3])) problems.push(`queue must be letters, digits and hyphens (1-100), got ${JSON.stringify(m[3])}`);
+  }
+  fail(problems);
+  return path;
+}
+
+/** Encodes the payload and picks its Content-Type. */
+export function encodePayload(payload: Payload | undefined): { body: Buffer; contentType?: string } {
+  if (payload === undefined) return { body: Buffer.alloc(0) };
+  if (typeof payload === 'string') return { body: Buffer.from(payload), contentType: 'text/plain; charset=utf-8' };
+  if (payload instanceof Uint8Array) return { body: Buffer.from(payload), contentType: 'application/octet-stream' };
+  return { body: Buffer.from(JSON.stringify(payload)), contentType: 'application/json' };
+}
+
+/** Task headers: the payload's Content-Type unless the caller set one (in any letter case). */
+export function withContentType(contentType: string | undefined, headers: Record<string, string> = {}): Record<string, string> {
+  const own = Object.keys(headers).some((k) => k.toLowerCase() === 'content-type');
+  return own || !contentType ? { ...headers } : { 'Content-Type': contentType, ...headers };
+}
+
+/** Parses a schedule (Date, ISO time, "60s" / "in 10m" / "2h") into a Date. */
+export function parseSchedule(schedule: Date | string, now = Date.now()): Date {
+  if (schedule instanceof Date) return schedule;
+  const delay = /^(?:in\s+)?(\d+)\s*(s|m|h|d)$/.exec(schedule.trim());
+  if (delay) return new Date(now + Number(delay[1]) * { s: 1, m: 60, h: 3600, d: 86400 }[delay[2] as 's']! * 1000);
+  const at = new Date(schedule);
+  if (Number.isNaN(at.getTime())) throw new TaskValidationError(`schedule must be a Date, an ISO time or a delay like "60s" / "10m", got ${JSON.stringify(schedule)}`);
+  return at;
+}
+
+/** Seconds from "600s" or a number. */
+export function parseDeadline(deadline: string | number): number {
+  const seconds = typeof deadline === 'number' ? deadline : parseSeconds(deadline);
+  if (seconds === undefined || !Number.isInteger(seconds)) throw new TaskValidationError(`dispatchDeadline must be whole seconds like "600s", got ${JSON.stringify(deadline)}`);
+  return seconds;
+}
+
+/** Every check that can run before a network call; throws one TaskValidationError listing all problems. */
+export function validateEnqueue(options: CreateTaskOptions, encodedBytes: number, now = Date.now()): { scheduleTime?: Date; deadlineSeconds?: number } {
+  const problems: string[] = [];
+  if (options.taskId !== undefined && !TASK_ID_PATTERN.test(options.taskId)) {
+    problems.push(`taskId must be letters, digits, "-" or "_", 1-500 characters, got ${JSON.stringify(options.taskId)}`);
+  }
+  const headerBytes = Object.entries(options.headers ?? {}).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
+  if (encodedBytes + headerBytes > MAX_TASK_BYTES) {
+    problems.push(`payload plus headers must be at most ${MAX_TASK_BYTES} bytes (100 KB), got ${encodedBytes + headerBytes}`);
+  }
+  for (const name of Object.keys(options.headers ?? {})) {
+    const problem = name.toLowerCase() === 'content-type' ? undefined : headerProblem(name);
+    if (problem) problems.push(`header "${name}" ${problem}`);
+  }
+  if (options.httpMethod !== undefined && !(HTTP_METHODS as readonly string[]).includes(options.httpMethod)) {
+    problems.push(`httpMethod must be one of ${HTTP_METHODS.join(', ')}, got ${JSON.stringify(options.httpMethod)}`);
+  }
+  let scheduleTime: Date | undefined;
+  if (options.schedule !== undefined) {
+    try {
+      scheduleTime = parseSchedule(options.schedule, now);
+      if (scheduleTime.getTime() - now > MAX_SCHEDULE_AHEAD_SECONDS * 1000) {
+        problems.push(`schedule must be at most 30 days ahead, got ${scheduleTime.toISOString()}`);
+      }
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  let deadlineSeconds: number | undefined;
+  if (options.dispatchDeadline !== undefined) {
+    try {
+      deadlineSeconds = parseDeadline(options.dispatchDeadline);
+      if (deadlineSeconds < DISPATCH_DEADLINE.min || deadlineSeconds > DISPATCH_DEADLINE.max) {
+        problems.push(`dispatchDeadline must be from ${DISPATCH_DEADLINE.min}s to ${DISPATCH_DEADLINE.max}s (15 s-30 min), got ${deadlineSeconds}s`);
+      }
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  if (options.url !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(options.url);
+    } catch {
+      problems.push(`url must be an absolute http(s) URL, got ${JSON.stringify(options.url)}`);
+    }
+    if (url && !['http:', 'https:'].includes(url.protocol)) problems.push(`url must use http or https, got ${JSON.stringify(options.url)}`);
+    if (url && options.oidcToken && url.protocol !== 'https:') problems.push(`url must be https when an OIDC token is attached, got ${JSON.stringify(options.url)}`);
+  }
+  if (options.oidcToken && !isEmail(options.oidcToken.serviceAccountEmail)) {
+    problems.push(`oidcToken.serviceAccountEmail must be a service account email, got ${JSON.stringify(options.oidcToken.serviceAccountEmail)}`);
+  }
+  fail(problems);
+  return { scheduleTime, deadlineSeconds };
+}
+
+function fail(problems: string[]): void {
+  if (problems.length > 0) throw new TaskValidationError(`Invalid task: ${problems.join('; ')}`);
+}
