@@ -1,6 +1,8 @@
 /** Tests run through swc (no type-check: `npm run typecheck` does that once, separately). */
 module.exports = {
   testEnvironment: 'node',
+  // Many suites wait on child processes and sockets: two workers keep both cores busy (jest's default is cores - 1).
+  maxWorkers: 2,
   roots: ['<rootDir>/test', '<rootDir>/handler/test'],
   testMatch: ['**/*.test.ts'],
   transform: {

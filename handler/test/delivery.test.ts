@@ -1,7 +1,7 @@
 import { parseTaskContext } from '../src/context';
 import { InMemoryIdempotencyStore } from '../src/idempotency';
 import { BadRequestError } from '../src/context';
-import { Harness, recordingWork, sleep, startHandler, taskHeaders } from './harness';
+import { eventually, gate, Harness, recordingWork, sleep, startHandler, taskHeaders } from './harness';
 
 // Auth is covered in auth.test.ts; here it is off so each test is about delivery semantics alone.
 const noAuth = { TASKS_AUTH: 'disabled' };
@@ -29,11 +29,16 @@ describe('task delivery', () => {
   });
 
   test('concurrent duplicates run the work once; the others are told to retry', async () => {
-    const rec = recordingWork(() => sleep(150));
+    const g = gate();
+    const rec = recordingWork(() => g.promise); // the first delivery holds until the others are answered
     h = await startHandler(rec.work, { env: noAuth });
-    const results = await Promise.all(Array.from({ length: 5 }, () => h.post(taskHeaders('busy'))));
-    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409]);
-    expect(results.find((r) => r.status === 409)!.headers.get('retry-after')).toBe('5');
+    const first = h.post(taskHeaders('busy'));
+    await eventually(() => rec.ran.length === 1);
+    const others = await Promise.all(Array.from({ length: 4 }, () => h.post(taskHeaders('busy'))));
+    expect(others.map((r) => r.status)).toEqual([409, 409, 409, 409]);
+    expect(others[0].headers.get('retry-after')).toBe('5');
+    g.open();
+    expect((await first).body).toEqual({ task: 'busy', status: 'processed' });
     expect(rec.ran).toHaveLength(1);
     expect((await h.post(taskHeaders('busy'))).body.status).toBe('duplicate');
   });
@@ -54,10 +59,11 @@ describe('task delivery', () => {
   });
 
   test('work over the timeout is a 503 with Retry-After and its signal aborts; the claim holds until the work ends', async () => {
+    const g = gate();
     let aborted = false;
     const rec = recordingWork(async (task) => {
       task.signal.addEventListener('abort', () => (aborted = true));
-      await sleep(1500);
+      await g.promise; // ignores the abort, like work stuck in a call
     });
     h = await startHandler(rec.work, { env: { ...noAuth, TASKS_DISPATCH_DEADLINE_SECONDS: '15', TASKS_WORK_TIMEOUT_SECONDS: '1' } });
     const res = await h.post(taskHeaders('slow'));
@@ -66,8 +72,8 @@ describe('task delivery', () => {
     expect(res.body.error).toMatch(/did not finish within 1000 ms/);
     expect(aborted).toBe(true);
     expect((await h.post(taskHeaders('slow'))).status).toBe(409); // still running: not started twice
-    await sleep(700);
-    expect((await h.post(taskHeaders('slow'))).body.status).toBe('duplicate'); // it did finish
+    g.open();
+    await eventually(async () => (await h.post(taskHeaders('slow'))).body.status === 'duplicate'); // it did finish
     expect(rec.ran).toHaveLength(1);
   });
 
@@ -144,7 +150,7 @@ describe('task delivery', () => {
     const rec = recordingWork(() => sleep(300));
     h = await startHandler(rec.work, { env: noAuth });
     const inflight = h.post(taskHeaders('first'));
-    await sleep(50);
+    await eventually(() => rec.ran.length === 1);
     const stopping = h.server.shutdown(2000);
     // A keep-alive connection can still deliver a request while draining: it must be refused cleanly.
     const res = await h.post(taskHeaders('late')).catch(() => ({ status: 'refused' as const }));

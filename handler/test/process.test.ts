@@ -6,23 +6,39 @@ import { taskHeaders } from './harness';
 const root = join(__dirname, '..', '..');
 const register = join(root, 'scripts', 'register.js');
 
-function startFixture(env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; exited: Promise<number | null> }> {
+interface Fixture {
+  child: ChildProcess;
+  port: number;
+  exited: Promise<number | null>;
+  /** Resolves when the fixture's work function has started. */
+  workStarted: Promise<void>;
+}
+
+function startFixture(env: Record<string, string> = {}): Promise<Fixture> {
   const child = spawn(process.execPath, ['-r', register, join(__dirname, 'fixtures', 'slow-server.ts')], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  let started!: () => void;
+  const workStarted = new Promise<void>((r) => (started = r));
   return new Promise((resolve, reject) => {
-    child.stdout!.once('data', (d) => resolve({ child, port: JSON.parse(String(d)).port, exited }));
+    child.stdout!.on('data', (d) => {
+      for (const line of String(d).split('\n').filter(Boolean)) {
+        const msg = JSON.parse(line);
+        if (msg.port) resolve({ child, port: msg.port, exited, workStarted });
+        if (msg.started) started();
+      }
+    });
     child.once('exit', (code) => reject(new Error(`fixture exited early with ${code}`)));
   });
 }
 
 describe('handler process', () => {
   test('SIGTERM during in-flight work: the request completes and the process exits 0', async () => {
-    const { child, port, exited } = await startFixture({ WORK_MS: '800' });
+    const { child, port, exited, workStarted } = await startFixture({ WORK_MS: '800' });
     const inflight = fetch(`http://127.0.0.1:${port}/tasks`, { method: 'POST', headers: taskHeaders('in-flight'), body: '{}' });
-    await new Promise((r) => setTimeout(r, 200));
+    await workStarted;
     child.kill('SIGTERM');
     const res = await inflight;
     expect(res.status).toBe(200);
@@ -31,9 +47,9 @@ describe('handler process', () => {
   }, 15_000);
 
   test('SIGTERM gives up on work that outlasts the grace period, still exiting 0 before Cloud Run kills it', async () => {
-    const { child, port, exited } = await startFixture({ WORK_MS: '5000', TASKS_SHUTDOWN_GRACE_SECONDS: '1' });
+    const { child, port, exited, workStarted } = await startFixture({ WORK_MS: '5000', TASKS_SHUTDOWN_GRACE_SECONDS: '1' });
     const inflight = fetch(`http://127.0.0.1:${port}/tasks`, { method: 'POST', headers: taskHeaders('too-slow'), body: '{}' }).catch(() => 'dropped');
-    await new Promise((r) => setTimeout(r, 200));
+    await workStarted;
     const sent = Date.now();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
