@@ -69,8 +69,10 @@ export async function createTask(queue: QueueRef, options: CreateTaskOptions = {
         };
       } catch (e) {
         const err = e as { code?: unknown; status?: unknown; details?: string; message?: string; error?: { status?: string; message?: string } };
-        const status = canonicalStatus(err.code, err.error?.status ?? (typeof err.status === 'string' ? err.status : undefined));
-        const detail = err.error?.message ?? err.details ?? err.message ?? String(e);
+        // A transport failure (no HTTP answer at all) surfaces from the client as a bare "fetch failed".
+        const unreachable = err.code === undefined && /fetch failed|ECONNREFUSED|ENOTFOUND|socket hang up/i.test(err.message ?? '');
+        const status = unreachable ? 'UNAVAILABLE' : canonicalStatus(err.code, err.error?.status ?? (typeof err.status === 'string' ? err.status : undefined));
+        const detail = err.error?.message ?? err.details ?? jsonErrorMessage(err.message) ?? err.message ?? String(e);
         throw toTypedError(status, detail, ctx, typeof err.code === 'number' && err.code >= 100 ? err.code : undefined);
       }
     },
@@ -83,4 +85,13 @@ export async function closeClients(): Promise<void> {
   const all = [...clients.values()];
   clients.clear();
   await Promise.all(all.map(async (c) => (await c).close()));
+}
+
+/** The REST transport puts the raw `{"error": {...}}` body in the message: show just its text. */
+function jsonErrorMessage(message: string | undefined): string | undefined {
+  try {
+    return (JSON.parse(message ?? '') as { error?: { message?: string } }).error?.message;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,0 +1,178 @@
+/**
+ * Dispatches due tasks the way Cloud Tasks does: token-bucket rate limit, concurrency limit, dispatch
+ * deadline, X-CloudTasks-* headers, queue header overrides and OIDC tokens, retries with the queue's
+ * backoff until both max attempts and max retry duration are used up, Retry-After on 429/503.
+ */
+import { backoffSeconds, queueId, QueueConfig, retriesExhausted, retryReason, TaskRecord, taskId } from './model';
+import type { TokenSigner } from './signer';
+import type { TaskStore } from './store';
+
+export type LogFn = (entry: Record<string, unknown>) => void;
+
+export interface DispatcherOptions {
+  readonly store: TaskStore;
+  readonly signer: TokenSigner;
+  readonly queues: readonly QueueConfig[];
+  /** How long a finished task's name stays taken. @default 1 h */
+  readonly dedupWindowMs?: number;
+  readonly log?: LogFn;
+  /** @default 10 */
+  readonly tickMs?: number;
+}
+
+interface Bucket {
+  tokens: number;
+  last: number;
+}
+
+export class Dispatcher {
+  private readonly inflight = new Map<string, Set<string>>();
+  private readonly buckets = new Map<string, Bucket>();
+  private readonly controllers = new Set<AbortController>();
+  private timer?: NodeJS.Timeout;
+  private readonly dedupWindowMs: number;
+  private readonly log: LogFn;
+  /** Highest number of simultaneous dispatches seen per queue (for tests and the banner). */
+  readonly peakConcurrency = new Map<string, number>();
+
+  constructor(private readonly o: DispatcherOptions) {
+    this.dedupWindowMs = o.dedupWindowMs ?? 3600_000;
+    this.log = o.log ?? ((e) => process.stdout.write(`${JSON.stringify(e)}\n`));
+    for (const q of o.queues) this.inflight.set(q.path, new Set());
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.tick(), this.o.tickMs ?? 10);
+  }
+
+  /** Stops dispatching and aborts attempts in flight (their tasks stay stored and run again later). */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    for (const c of this.controllers) c.abort(new Error('dispatcher stopping'));
+    const deadline = Date.now() + 2000;
+    while ([...this.inflight.values()].some((s) => s.size > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** One pass over every queue: start as many due tasks as the rate and concurrency limits allow. */
+  tick(now = Date.now()): void {
+    for (const q of this.o.queues) {
+      if (this.o.store.isPaused(q.path)) continue;
+      const running = this.inflight.get(q.path)!;
+      const bucket = this.refill(q, now);
+      const slots = Math.min(Math.floor(bucket.tokens), q.rate.maxConcurrentDispatches - running.size);
+      if (slots <= 0) continue;
+      const due = this.o.store.due(q.path, now, slots + running.size).filter((t) => !running.has(t.name)).slice(0, slots);
+      for (const task of due) {
+        bucket.tokens -= 1;
+        running.add(task.name);
+        this.peakConcurrency.set(q.path, Math.max(this.peakConcurrency.get(q.path) ?? 0, running.size));
+        void this.dispatch(q, task).finally(() => running.delete(task.name));
+      }
+    }
+  }
+
+  /** Burst capacity: enough for one tick at full rate, at least 1 (Cloud Tasks derives its own similarly). */
+  private refill(q: QueueConfig, now: number): Bucket {
+    const rate = q.rate.maxDispatchesPerSecond;
+    const capacity = Math.max(1, Math.ceil(rate / 50));
+    let b = this.buckets.get(q.path);
+    if (!b) {
+      b = { tokens: capacity, last: now };
+      this.buckets.set(q.path, b);
+    }
+    b.tokens = Math.min(capacity, b.tokens + ((now - b.last) / 1000) * rate);
+    b.last = now;
+    return b;
+  }
+
+  private async dispatch(q: QueueConfig, task: TaskRecord): Promise<void> {
+    const started = Date.now();
+    const attemptNumber = task.dispatchCount + 1;
+    let status = 0;
+    let responded = false;
+    let retryAfterMs = 0;
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    const timer = setTimeout(() => controller.abort(new Error('deadline')), task.deadlineSeconds * 1000);
+    try {
+      const url = targetUrl(task, q);
+      const res = await fetch(url, {
+        method: q.httpTarget?.httpMethod ?? task.method,
+        headers: await this.headers(q, task, url),
+        body: ['GET', 'HEAD'].includes(q.httpTarget?.httpMethod ?? task.method) ? undefined : task.body,
+        signal: controller.signal,
+        redirect: 'manual',
+      });
+      await res.arrayBuffer().catch(() => undefined);
+      status = res.status;
+      responded = true;
+      const after = Number(res.headers.get('retry-after'));
+      if ((status === 429 || status === 503) && Number.isFinite(after) && after > 0) retryAfterMs = after * 1000;
+    } catch {
+      // Deadline passed (reported as 504 on the next attempt, like Cloud Tasks) or no connection.
+      status = controller.signal.aborted ? 504 : 503;
+    } finally {
+      clearTimeout(timer);
+      this.controllers.delete(controller);
+    }
+    const now = Date.now();
+    const base = { severity: 'INFO', queue: queueId(q.path), task: taskId(task.name), attempt: attemptNumber, status, latencyMs: now - started };
+    if (status >= 200 && status < 300) {
+      this.o.store.remove(task.name, this.dedupWindowMs, now);
+      this.log({ ...base, message: `task ${taskId(task.name)} acknowledged (${status})`, outcome: 'acknowledged' });
+      return;
+    }
+    const firstAttemptMs = task.firstAttempt?.dispatchTime ?? started;
+    if (retriesExhausted(attemptNumber, firstAttemptMs, now, q.retry)) {
+      this.o.store.drop(task, attemptNumber, status, this.dedupWindowMs, now);
+      this.log({ ...base, severity: 'ERROR', message: `task ${taskId(task.name)} dropped after ${attemptNumber} attempts (last ${status})`, outcome: 'dropped' });
+      return;
+    }
+    const delayMs = Math.max(backoffSeconds(attemptNumber, q.retry) * 1000, retryAfterMs);
+    const attempt = { scheduleTime: task.scheduleMs, dispatchTime: started, responseTime: responded ? now : undefined, responseStatus: status };
+    this.o.store.recordFailure(task, attempt, status, responded, retryReason(status), now + delayMs);
+    this.log({ ...base, severity: 'WARNING', message: `task ${taskId(task.name)} failed (${status}); retry in ${delayMs} ms`, outcome: 'retry', retryInMs: delayMs });
+  }
+
+  private async headers(q: QueueConfig, task: TaskRecord, url: string): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {};
+    const set = (k: string, v: string) => {
+      for (const existing of Object.keys(headers)) if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing];
+      headers[k] = v;
+    };
+    for (const [k, v] of Object.entries(task.headers)) set(k, v);
+    for (const [k, v] of Object.entries(q.httpTarget?.headers ?? {})) set(k, v);
+    set('User-Agent', 'Google-Cloud-Tasks');
+    set('X-CloudTasks-QueueName', queueId(q.path));
+    set('X-CloudTasks-TaskName', taskId(task.name));
+    set('X-CloudTasks-TaskRetryCount', String(task.dispatchCount));
+    set('X-CloudTasks-TaskExecutionCount', String(task.executionCount));
+    set('X-CloudTasks-TaskETA', (task.scheduleMs / 1000).toFixed(6));
+    if (task.previousResponse !== undefined) {
+      set('X-CloudTasks-TaskPreviousResponse', String(task.previousResponse));
+      set('X-CloudTasks-TaskRetryReason', task.retryReason ?? '');
+    }
+    // Queue-level auth overrides the task's own.
+    const oidc = q.httpTarget?.oidcToken ?? (q.httpTarget?.oauthToken ? undefined : task.oidcToken);
+    if (oidc) set('Authorization', `Bearer ${await this.o.signer.idToken(oidc.serviceAccountEmail, oidc.audience ?? url)}`);
+    else if (q.httpTarget?.oauthToken) set('Authorization', `Bearer local-oauth-token-for-${q.httpTarget.oauthToken.serviceAccountEmail}`);
+    return headers;
+  }
+}
+
+/** The task's URL with the queue's URI override applied (per its enforce mode). */
+export function targetUrl(task: Pick<TaskRecord, 'url'>, q: QueueConfig): string {
+  const o = q.httpTarget?.uriOverride;
+  if (!o || (o.enforceMode === 'IF_NOT_EXISTS' && task.url)) {
+    if (!task.url) throw new Error('task has no URL and its queue no URI override');
+    return task.url;
+  }
+  const u = new URL(task.url ?? `${(o.scheme ?? 'HTTPS').toLowerCase()}://${o.host ?? 'invalid'}/`);
+  if (o.scheme) u.protocol = `${o.scheme.toLowerCase()}:`;
+  if (o.host) u.hostname = o.host;
+  if (o.port !== undefined) u.port = String(o.port);
+  if (o.path !== undefined) u.pathname = o.path;
+  if (o.query !== undefined) u.search = o.query;
+  return u.href;
+}

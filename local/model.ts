@@ -1,0 +1,115 @@
+/** The local server's view of queues and tasks (cdktf-free: runtime code). */
+import { HttpMethod, UriOverrideEnforceMode } from '../limits';
+
+export interface QueueTarget {
+  readonly httpMethod?: HttpMethod;
+  readonly uriOverride?: {
+    readonly scheme?: 'HTTP' | 'HTTPS';
+    readonly host?: string;
+    readonly port?: number;
+    readonly path?: string;
+    readonly query?: string;
+    readonly enforceMode: UriOverrideEnforceMode;
+  };
+  readonly headers: Record<string, string>;
+  readonly oidcToken?: { readonly serviceAccountEmail: string; readonly audience?: string };
+  readonly oauthToken?: { readonly serviceAccountEmail: string; readonly scope: string };
+}
+
+export interface QueueConfig {
+  /** `projects/P/locations/L/queues/Q` */
+  readonly path: string;
+  readonly httpTarget?: QueueTarget;
+  readonly rate: { readonly maxDispatchesPerSecond: number; readonly maxConcurrentDispatches: number };
+  readonly retry: {
+    /** -1 = unlimited */
+    readonly maxAttempts: number;
+    /** seconds; 0 = unlimited */
+    readonly maxRetryDuration: number;
+    readonly minBackoff: number;
+    readonly maxBackoff: number;
+    readonly maxDoublings: number;
+  };
+}
+
+/** Cloud Tasks' documented defaults for what a queue leaves unset. */
+export const QUEUE_DEFAULTS = {
+  rate: { maxDispatchesPerSecond: 500, maxConcurrentDispatches: 1000 },
+  retry: { maxAttempts: 100, maxRetryDuration: 0, minBackoff: 0.1, maxBackoff: 3600, maxDoublings: 16 },
+} as const;
+
+export interface Attempt {
+  readonly scheduleTime: number;
+  readonly dispatchTime: number;
+  readonly responseTime?: number;
+  readonly responseStatus?: number;
+}
+
+export interface TaskRecord {
+  readonly name: string;
+  readonly queue: string;
+  readonly url?: string;
+  readonly method: HttpMethod;
+  readonly headers: Record<string, string>;
+  readonly body: Buffer;
+  readonly oidcToken?: { readonly serviceAccountEmail: string; readonly audience?: string };
+  readonly scheduleMs: number;
+  readonly createMs: number;
+  readonly deadlineSeconds: number;
+  readonly dispatchCount: number;
+  readonly responseCount: number;
+  /** Attempts whose response was not a 5xx (what X-CloudTasks-TaskExecutionCount reports). */
+  readonly executionCount: number;
+  readonly firstAttempt?: Attempt;
+  readonly lastAttempt?: Attempt;
+  readonly previousResponse?: number;
+  readonly retryReason?: string;
+}
+
+/** Durations like "10s", "0.1s" (the REST API allows fractions; Terraform writes whole seconds). */
+export function parseDuration(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^(\d+(?:\.\d+)?)s$/.exec(value);
+  if (!m) throw new Error(`expected a duration like "10s", got ${JSON.stringify(value)}`);
+  return Number(m[1]);
+}
+
+/**
+ * Delay before retry number `retry` (1 = first retry): `minBackoff` doubled `maxDoublings` times, then
+ * growing linearly by the last doubled interval, capped at `maxBackoff`.
+ */
+export function backoffSeconds(retry: number, r: QueueConfig['retry']): number {
+  const doubled = r.minBackoff * 2 ** Math.min(retry - 1, r.maxDoublings);
+  const linear = retry - 1 > r.maxDoublings ? r.minBackoff * 2 ** r.maxDoublings * (retry - 1 - r.maxDoublings) : 0;
+  return Math.min(r.maxBackoff, doubled + linear);
+}
+
+/** Retries stop only when both limits are reached (an unlimited limit counts as reached only for duration 0). */
+export function retriesExhausted(attempts: number, firstAttemptMs: number, now: number, r: QueueConfig['retry']): boolean {
+  const attemptsDone = r.maxAttempts !== -1 && attempts >= r.maxAttempts;
+  const durationDone = r.maxRetryDuration === 0 || now - firstAttemptMs >= r.maxRetryDuration * 1000;
+  return attemptsDone && durationDone;
+}
+
+/** Canonical reason for a failed attempt's status, as X-CloudTasks-TaskRetryReason reports it. */
+export function retryReason(status: number): string {
+  const reasons: Record<number, string> = {
+    400: 'INVALID_ARGUMENT',
+    401: 'UNAUTHENTICATED',
+    403: 'PERMISSION_DENIED',
+    404: 'NOT_FOUND',
+    409: 'ALREADY_EXISTS',
+    429: 'RESOURCE_EXHAUSTED',
+    503: 'UNAVAILABLE',
+    504: 'DEADLINE_EXCEEDED',
+  };
+  return reasons[status] ?? (status >= 500 ? 'INTERNAL' : 'UNKNOWN');
+}
+
+export const queueId = (path: string) => path.split('/').pop()!;
+export const taskId = (name: string) => name.split('/').pop()!;
+/** The queue path of a task name (queue ids may themselves be "tasks", so split at the last "/tasks/"). */
+export function splitTaskName(name: string): [queue: string, id: string] {
+  const i = name.lastIndexOf('/tasks/');
+  return i < 0 ? [name, ''] : [name.slice(0, i), name.slice(i + '/tasks/'.length)];
+}
