@@ -9,6 +9,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import { DISPATCH_DEADLINE, HTTP_METHODS, HttpMethod, MAX_SCHEDULE_AHEAD_SECONDS, TASK_ID_PATTERN } from '../limits';
 import { parseDuration, QueueConfig, splitTaskName, TaskRecord } from './model';
+import type { TokenSigner } from './signer';
 import type { TaskStore } from './store';
 
 const METHOD_NUMBERS: Record<HttpMethod, number> = { POST: 1, GET: 2, HEAD: 3, PUT: 4, DELETE: 5, PATCH: 6, OPTIONS: 7 };
@@ -31,6 +32,8 @@ const invalid = (message: string) => new ApiError(400, 'INVALID_ARGUMENT', messa
 export interface ApiOptions {
   readonly store: TaskStore;
   readonly queues: readonly QueueConfig[];
+  /** Publishes its JWKS at /oauth2/v3/certs. */
+  readonly signer?: TokenSigner;
   /** Called when tasks may have become due (create, run, resume). */
   readonly onChange?: () => void;
 }
@@ -63,6 +66,7 @@ export class CloudTasksApi {
     const ctx: Ctx = { ints: decodeURIComponent(query).includes('enum-encoding=int') };
     try {
       const body = await readBody(req);
+      if (rawPath === '/oauth2/v3/certs' && this.o.signer) return send(res, 200, this.o.signer.jwks());
       if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) {
         throw new ApiError(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential. Expected OAuth 2 access token.');
       }
@@ -241,7 +245,7 @@ export class CloudTasksApi {
 }
 
 function taskJson(t: TaskRecord, ctx: Ctx, view?: unknown): Record<string, unknown> {
-  const full = view === 'FULL' || view === 2;
+  const full = view === 'FULL' || Number(view) === 2; // a query parameter arrives as "2"
   const attempt = (a: TaskRecord['firstAttempt']) =>
     a && {
       scheduleTime: new Date(a.scheduleTime).toISOString(),

@@ -79,7 +79,7 @@ async function main(): Promise<void> {
         ...process.env,
         ...Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, resolver.value(v) ?? ''])),
         PORT: String(s.port),
-        TASKS_JWKS_URL: local.signer.jwksUrl,
+        TASKS_JWKS_URL: local.jwksUrl,
       },
     }),
   );
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const lines = [
     `Local Cloud Tasks — stack "${stack.name}" (${out})`,
     `  API     ${local.endpoint}    (CLOUD_TASKS_ENDPOINT; any bearer token is accepted)`,
-    `  JWKS    ${local.signer.jwksUrl}`,
+    `  JWKS    ${local.jwksUrl}`,
     `  store   ${values.db}`,
     ...queues.map((q) => `  queue   ${q.path}  ${q.rate.maxDispatchesPerSecond}/s, ${q.rate.maxConcurrentDispatches} concurrent, max ${q.retry.maxAttempts} attempts`),
     ...starts.map((s) => `  handler ${s.name} → http://127.0.0.1:${s.port} (auth on, audience ${resolver.value(s.env.TASKS_AUDIENCE)})`),

@@ -42,7 +42,8 @@ export class Dispatcher {
   }
 
   start(): void {
-    this.timer ??= setInterval(() => this.tick(), this.o.tickMs ?? 10);
+    // unref: the dispatcher alone never keeps a process alive (its API server does, while it listens).
+    this.timer ??= setInterval(() => this.tick(), this.o.tickMs ?? 10).unref();
   }
 
   /** Stops dispatching and aborts attempts in flight (their tasks stay stored and run again later). */

@@ -7,7 +7,7 @@ import { TaskStore } from './store';
 
 export interface LocalCloudTasksOptions {
   readonly queues: readonly QueueConfig[];
-  /** SQLite file. @default ":memory:" */
+  /** SQLite file; the signing key is kept beside it. @default ":memory:" (and a fresh key) */
   readonly db?: string;
   /** API port. @default 0 (any free port) */
   readonly port?: number;
@@ -19,9 +19,9 @@ export interface LocalCloudTasksOptions {
 export class LocalCloudTasks {
   static async start(o: LocalCloudTasksOptions): Promise<LocalCloudTasks> {
     const store = new TaskStore(o.db ?? ':memory:');
-    const signer = await new TokenSigner().start();
+    const signer = await new TokenSigner(o.db && o.db !== ':memory:' ? `${o.db}.signing-key.json` : undefined).init();
     const dispatcher = new Dispatcher({ store, signer, queues: o.queues, log: o.log, dedupWindowMs: o.dedupWindowMs, tickMs: o.tickMs });
-    const api = new CloudTasksApi({ store, queues: o.queues, onChange: () => dispatcher.tick() });
+    const api = new CloudTasksApi({ store, queues: o.queues, signer, onChange: () => dispatcher.tick() });
     const endpoint = await api.listen(o.port ?? 0);
     dispatcher.start();
     return new LocalCloudTasks(store, signer, dispatcher, api, endpoint);
@@ -39,8 +39,12 @@ export class LocalCloudTasks {
   async stop(): Promise<void> {
     await this.dispatcher.stop();
     await this.api.close();
-    await this.signer.stop();
     this.store.close();
+  }
+
+  /** Where the handler fetches the signing keys (TASKS_JWKS_URL). */
+  get jwksUrl(): string {
+    return `${this.endpoint}/oauth2/v3/certs`;
   }
 }
 

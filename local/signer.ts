@@ -1,26 +1,46 @@
 /**
  * Mints Google-like OIDC ID tokens (RS256, iss https://accounts.google.com, email, email_verified) with a
- * local key and serves the matching JWKS over HTTP, so the handler runs with verification on.
+ * local key; the API server publishes the matching JWKS at /oauth2/v3/certs, so the handler runs with
+ * verification on. With a key file the key survives restarts (a restarted server's tokens still verify).
  */
-import { exportJWK, generateKeyPair, KeyLike, SignJWT } from 'jose';
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, importJWK, JWK, KeyLike, SignJWT } from 'jose';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export class TokenSigner {
-  private key?: { privateKey: KeyLike; jwk: Record<string, unknown> };
-  private server?: Server;
+  private privateKey?: KeyLike | Uint8Array;
+  private publicJwk?: JWK;
   private readonly cache = new Map<string, { token: string; expiresAt: number }>();
-  readonly kid = `local-${Date.now().toString(36)}`;
-  jwksUrl = '';
 
-  async start(port = 0, host = '127.0.0.1'): Promise<this> {
-    const { privateKey, publicKey } = await generateKeyPair('RS256');
-    this.key = { privateKey, jwk: { ...(await exportJWK(publicKey)), kid: this.kid, alg: 'RS256', use: 'sig' } };
-    const body = JSON.stringify({ keys: [this.key.jwk] });
-    this.server = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'max-age=3600' }).end(body));
-    await new Promise<void>((r) => this.server!.listen(port, host, r));
-    this.jwksUrl = `http://${host}:${(this.server.address() as AddressInfo).port}/oauth2/v3/certs`;
+  /** @param keyFile where to keep the private key (JWK); none = a fresh key per process */
+  constructor(private readonly keyFile?: string) {}
+
+  async init(): Promise<this> {
+    let jwk: JWK | undefined;
+    if (this.keyFile) {
+      try {
+        jwk = JSON.parse(readFileSync(this.keyFile, 'utf8'));
+      } catch {
+        // first run: generated below
+      }
+    }
+    if (!jwk) {
+      const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+      jwk = { ...(await exportJWK(privateKey)), kid: `local-${Date.now().toString(36)}`, alg: 'RS256' };
+      if (this.keyFile) {
+        mkdirSync(dirname(this.keyFile), { recursive: true });
+        writeFileSync(this.keyFile, JSON.stringify(jwk), { mode: 0o600 });
+      }
+    }
+    this.privateKey = await importJWK(jwk, 'RS256');
+    const { kty, n, e, kid } = jwk;
+    this.publicJwk = { kty, n, e, kid, alg: 'RS256', use: 'sig' };
     return this;
+  }
+
+  /** The JWKS document, as Google serves it at https://www.googleapis.com/oauth2/v3/certs. */
+  jwks(): { keys: JWK[] } {
+    return { keys: [this.publicJwk!] };
   }
 
   /** An ID token for `email` and `audience`, reused until 5 minutes before it expires (as Google's are). */
@@ -31,18 +51,14 @@ export class TokenSigner {
     if (hit && hit.expiresAt - 300_000 > now) return hit.token;
     const iat = Math.floor(now / 1000);
     const token = await new SignJWT({ email, email_verified: true, azp: email })
-      .setProtectedHeader({ alg: 'RS256', kid: this.kid, typ: 'JWT' })
+      .setProtectedHeader({ alg: 'RS256', kid: this.publicJwk!.kid, typ: 'JWT' })
       .setIssuer('https://accounts.google.com')
       .setAudience(audience)
       .setSubject(`local-${email}`)
       .setIssuedAt(iat)
       .setExpirationTime(iat + 3600)
-      .sign(this.key!.privateKey);
+      .sign(this.privateKey!);
     this.cache.set(key, { token, expiresAt: (iat + 3600) * 1000 });
     return token;
-  }
-
-  stop(): Promise<void> {
-    return new Promise((r) => (this.server ? this.server.close(() => r()) : r()));
   }
 }
