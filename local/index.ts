@@ -21,7 +21,7 @@ export class LocalCloudTasks {
     const store = new TaskStore(o.db ?? ':memory:');
     const signer = await new TokenSigner(o.db && o.db !== ':memory:' ? `${o.db}.signing-key.json` : undefined).init();
     const dispatcher = new Dispatcher({ store, signer, queues: o.queues, log: o.log, dedupWindowMs: o.dedupWindowMs, tickMs: o.tickMs });
-    const api = new CloudTasksApi({ store, queues: o.queues, signer, onChange: () => dispatcher.tick() });
+    const api = new CloudTasksApi({ store, queues: o.queues, signer, onChange: () => dispatcher.kick() });
     const endpoint = await api.listen(o.port ?? 0);
     dispatcher.start();
     return new LocalCloudTasks(store, signer, dispatcher, api, endpoint);

@@ -40,12 +40,14 @@ export interface DroppedTask {
 export class TaskStore {
   private readonly db: Database.Database;
   private readonly stmts;
+  // The dispatcher asks every tick; the answer changes only through setPaused.
+  private readonly pausedCache = new Map<string, boolean>();
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma('synchronous = NORMAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS tasks (
         name TEXT PRIMARY KEY, queue TEXT NOT NULL, url TEXT, method TEXT NOT NULL, headers TEXT NOT NULL,
@@ -58,6 +60,9 @@ export class TaskStore {
       CREATE TABLE IF NOT EXISTS queue_state (queue TEXT PRIMARY KEY, paused INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS dropped (name TEXT NOT NULL, queue TEXT NOT NULL, attempts INTEGER NOT NULL,
         last_status INTEGER, dropped_ms INTEGER NOT NULL);
+      -- Tasks being dispatched right now. TEMP: it lives and dies with this process, so after a crash every
+      -- task is due again (at-least-once), and due() skips in-flight tasks inside SQLite.
+      CREATE TEMP TABLE IF NOT EXISTS inflight (name TEXT PRIMARY KEY);
     `);
     this.stmts = {
       insert: this.db.prepare(`INSERT INTO tasks (name, queue, url, method, headers, body, oidc, schedule_ms, create_ms, deadline_s)
@@ -65,7 +70,10 @@ export class TaskStore {
       get: this.db.prepare('SELECT * FROM tasks WHERE name = ?'),
       tombstone: this.db.prepare('SELECT until_ms FROM tombstones WHERE name = ?'),
       list: this.db.prepare('SELECT * FROM tasks WHERE queue = ? AND name > ? ORDER BY name LIMIT ?'),
-      due: this.db.prepare('SELECT * FROM tasks WHERE queue = ? AND schedule_ms <= ? ORDER BY schedule_ms LIMIT ?'),
+      due: this.db.prepare(`SELECT * FROM tasks WHERE queue = ? AND schedule_ms <= ?
+        AND name NOT IN (SELECT name FROM temp.inflight) ORDER BY schedule_ms LIMIT ?`),
+      lease: this.db.prepare('INSERT OR IGNORE INTO temp.inflight (name) VALUES (?)'),
+      unlease: this.db.prepare('DELETE FROM temp.inflight WHERE name = ?'),
       nextDue: this.db.prepare('SELECT MIN(schedule_ms) AS at FROM tasks WHERE queue = ?'),
       count: this.db.prepare('SELECT COUNT(*) AS n FROM tasks WHERE queue = ?'),
       delete: this.db.prepare('DELETE FROM tasks WHERE name = ?'),
@@ -114,8 +122,17 @@ export class TaskStore {
     return (this.stmts.list.all(queue, after, limit) as Row[]).map(fromRow);
   }
 
-  due(queue: string, now: number, limit: number): TaskRecord[] {
-    return (this.stmts.due.all(queue, now, limit) as Row[]).map(fromRow);
+  /** Due tasks that are not in flight, leased to the caller until `release`. */
+  takeDue(queue: string, now: number, limit: number): TaskRecord[] {
+    return this.db.transaction(() => {
+      const rows = this.stmts.due.all(queue, now, limit) as Row[];
+      for (const r of rows) this.stmts.lease.run(r.name);
+      return rows.map(fromRow);
+    })();
+  }
+
+  release(name: string): void {
+    this.stmts.unlease.run(name);
   }
 
   nextDueMs(queue: string): number | undefined {
@@ -169,11 +186,17 @@ export class TaskStore {
   }
 
   isPaused(queue: string): boolean {
-    return ((this.stmts.paused.get(queue) as { paused: number } | undefined)?.paused ?? 0) === 1;
+    let paused = this.pausedCache.get(queue);
+    if (paused === undefined) {
+      paused = ((this.stmts.paused.get(queue) as { paused: number } | undefined)?.paused ?? 0) === 1;
+      this.pausedCache.set(queue, paused);
+    }
+    return paused;
   }
 
   setPaused(queue: string, paused: boolean): void {
     this.stmts.setPaused.run(queue, paused ? 1 : 0);
+    this.pausedCache.set(queue, paused);
   }
 
   expireTombstones(now = Date.now()): void {
