@@ -1,3 +1,5 @@
+import { canonicalCodeOfHttp } from '../limits';
+
 /** Typed Cloud Tasks errors with text that says what to do. */
 export class CloudTasksError extends Error {
   constructor(
@@ -40,23 +42,11 @@ const GRPC_STATUS: Record<number, string> = {
   14: 'UNAVAILABLE',
   16: 'UNAUTHENTICATED',
 };
-const HTTP_STATUS: Record<number, string> = {
-  400: 'INVALID_ARGUMENT',
-  401: 'UNAUTHENTICATED',
-  403: 'PERMISSION_DENIED',
-  404: 'NOT_FOUND',
-  409: 'ALREADY_EXISTS',
-  429: 'RESOURCE_EXHAUSTED',
-  500: 'INTERNAL',
-  502: 'UNAVAILABLE',
-  503: 'UNAVAILABLE',
-  504: 'DEADLINE_EXCEEDED',
-};
 
 /** The canonical status of an error from fetch (HTTP status) or the official client (gRPC code or HTTP). */
 export function canonicalStatus(code: unknown, statusText?: unknown): string {
   if (typeof statusText === 'string' && /^[A-Z_]+$/.test(statusText)) return statusText;
-  if (typeof code === 'number') return (code >= 100 ? HTTP_STATUS[code] : GRPC_STATUS[code]) ?? (code >= 500 ? 'UNAVAILABLE' : 'UNKNOWN');
+  if (typeof code === 'number') return code >= 100 ? canonicalCodeOfHttp(code) : (GRPC_STATUS[code] ?? 'UNKNOWN');
   if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
   return 'UNKNOWN';
 }

@@ -87,3 +87,12 @@ export function grantId(role: string, principal: IPrincipal): string {
   }
   return `${roleName}-${who}`;
 }
+
+/**
+ * The grant of `role` to `principal` under `scope`, created on first use: granting twice is a no-op, not an
+ * id clash.
+ */
+export function grantOnce<T extends IConstruct>(scope: IConstruct, role: string, principal: IPrincipal, create: (id: string) => T): T {
+  const id = grantId(role, principal);
+  return (scope.node.tryFindChild(id) as T | undefined) ?? create(id);
+}

@@ -14,7 +14,7 @@ import {
   isEmail,
   isIntegerBetween,
 } from '../limits';
-import { IPrincipal, IServiceAccount, grantId } from './principal';
+import { grantOnce, IPrincipal, IServiceAccount } from './principal';
 import { deriveAccountId, ServiceAccount } from './service-account';
 import { synthProblems, throwIfInvalid } from './validation';
 
@@ -147,16 +147,14 @@ export class TaskHandlerService extends Construct {
 
   /** Lets `principal` call the service: `roles/run.invoker` on this service only. */
   grantInvoke(principal: IPrincipal): CloudRunV2ServiceIamMember {
-    const id = grantId(ROLES.runInvoker, principal);
-    return (
-      (this.node.tryFindChild(id) as CloudRunV2ServiceIamMember | undefined) ??
+    return grantOnce(this, ROLES.runInvoker, principal, (id) =>
       new CloudRunV2ServiceIamMember(this, id, {
         project: this.project ?? this.resource.project,
         location: this.location,
         name: this.resource.name,
         role: ROLES.runInvoker,
         member: principal.member,
-      })
+      }),
     );
   }
 }

@@ -9,7 +9,7 @@ import {
   UriOverrideEnforceMode,
   UriScheme,
 } from '../limits';
-import { IPrincipal, IServiceAccount, grantId } from './principal';
+import { grantOnce, IPrincipal, IServiceAccount } from './principal';
 import { checkQueueProps } from './task-queue-rules';
 import { synthProblems, throwIfInvalid } from './validation';
 
@@ -164,26 +164,20 @@ abstract class TaskQueueBase extends Construct implements ITaskQueue {
   }
 
   grantEnqueue(principal: IPrincipal): EnqueueGrant {
-    const enqueuerId = grantId(ROLES.enqueuer, principal);
-    const enqueuer =
-      (this.node.tryFindChild(enqueuerId) as CloudTasksQueueIamMember | undefined) ??
-      new CloudTasksQueueIamMember(this, enqueuerId, {
+    const enqueuer = grantOnce(this, ROLES.enqueuer, principal, (id) =>
+      new CloudTasksQueueIamMember(this, id, {
         project: this.project,
         location: this.location,
         name: this.queueName,
         role: ROLES.enqueuer,
         member: principal.member,
-      });
+      }),
+    );
     const sa = this.tokenServiceAccount;
     if (!sa) return { enqueuer };
-    const actAsId = grantId(ROLES.serviceAccountUser, principal);
-    const actAs =
-      (this.node.tryFindChild(actAsId) as ServiceAccountIamMember | undefined) ??
-      new ServiceAccountIamMember(this, actAsId, {
-        serviceAccountId: sa.resourceName,
-        role: ROLES.serviceAccountUser,
-        member: principal.member,
-      });
+    const actAs = grantOnce(this, ROLES.serviceAccountUser, principal, (id) =>
+      new ServiceAccountIamMember(this, id, { serviceAccountId: sa.resourceName, role: ROLES.serviceAccountUser, member: principal.member }),
+    );
     return { enqueuer, actAs };
   }
 }

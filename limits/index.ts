@@ -7,3 +7,4 @@
 export * from './limits';
 export * from './checks';
 export * from './problems';
+export * from './status';

@@ -1,5 +1,5 @@
 /** The local server's view of queues and tasks (cdktf-free: runtime code). */
-import { HttpMethod, UriOverrideEnforceMode } from '../limits';
+import { canonicalCodeOfHttp, HttpMethod, UriOverrideEnforceMode } from '../limits';
 
 export interface QueueTarget {
   readonly httpMethod?: HttpMethod;
@@ -92,19 +92,7 @@ export function retriesExhausted(attempts: number, firstAttemptMs: number, now: 
 }
 
 /** Canonical reason for a failed attempt's status, as X-CloudTasks-TaskRetryReason reports it. */
-export function retryReason(status: number): string {
-  const reasons: Record<number, string> = {
-    400: 'INVALID_ARGUMENT',
-    401: 'UNAUTHENTICATED',
-    403: 'PERMISSION_DENIED',
-    404: 'NOT_FOUND',
-    409: 'ALREADY_EXISTS',
-    429: 'RESOURCE_EXHAUSTED',
-    503: 'UNAVAILABLE',
-    504: 'DEADLINE_EXCEEDED',
-  };
-  return reasons[status] ?? (status >= 500 ? 'INTERNAL' : 'UNKNOWN');
-}
+export const retryReason = canonicalCodeOfHttp;
 
 export const queueId = (path: string) => path.split('/').pop()!;
 export const taskId = (name: string) => name.split('/').pop()!;
