@@ -43,7 +43,7 @@ export class PipelineStack extends TerraformStack {
 
 /** Builds one stack per configured environment. */
 export function buildApp(config: AppConfig, outdir?: string): App {
-  const app = new App({ outdir, skipValidation: false });
+  const app = new App({ outdir });
   for (const [name, settings] of Object.entries(config.environments)) {
     new PipelineStack(app, name, settings, config.backend);
   }

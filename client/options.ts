@@ -1,4 +1,18 @@
-import { DISPATCH_DEADLINE, HTTP_METHODS, HttpMethod, MAX_SCHEDULE_AHEAD_SECONDS, MAX_TASK_BYTES, QUEUE_ID_PATTERN, TASK_ID_PATTERN, headerProblem, isEmail, LOCATION_PATTERN, PROJECT_ID_PATTERN, parseSeconds } from '../limits';
+import {
+  DISPATCH_DEADLINE,
+  headerBytes,
+  headerProblem,
+  HTTP_METHODS,
+  HttpMethod,
+  isEmail,
+  LOCATION_PATTERN,
+  MAX_SCHEDULE_AHEAD_SECONDS,
+  MAX_TASK_BYTES,
+  parseSeconds,
+  PROJECT_ID_PATTERN,
+  QUEUE_ID_PATTERN,
+  TASK_ID_PATTERN,
+} from '../limits';
 import { TaskValidationError } from './errors';
 
 /** A queue by path (`projects/P/locations/L/queues/Q`) or by parts. */
@@ -102,9 +116,9 @@ export function validateEnqueue(options: CreateTaskOptions, encodedBytes: number
   if (options.taskId !== undefined && !TASK_ID_PATTERN.test(options.taskId)) {
     problems.push(`taskId must be letters, digits, "-" or "_", 1-500 characters, got ${JSON.stringify(options.taskId)}`);
   }
-  const headerBytes = Object.entries(options.headers ?? {}).reduce((n, [k, v]) => n + k.length + v.length + 4, 0);
-  if (encodedBytes + headerBytes > MAX_TASK_BYTES) {
-    problems.push(`payload plus headers must be at most ${MAX_TASK_BYTES} bytes (100 KB), got ${encodedBytes + headerBytes}`);
+  const size = encodedBytes + headerBytes(options.headers ?? {});
+  if (size > MAX_TASK_BYTES) {
+    problems.push(`payload plus headers must be at most ${MAX_TASK_BYTES} bytes (100 KB), got ${size}`);
   }
   for (const name of Object.keys(options.headers ?? {})) {
     const problem = name.toLowerCase() === 'content-type' ? undefined : headerProblem(name);

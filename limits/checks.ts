@@ -12,11 +12,6 @@ export function parseSeconds(value: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** Formats whole seconds the way the provider and the REST API expect them ("600s"). */
-export function formatSeconds(seconds: number): string {
-  return `${seconds}s`;
-}
-
 /** True for a whole-seconds duration string within [min, max] seconds. */
 export function isDurationBetween(value: string, min: number, max: number): boolean {
   const seconds = parseSeconds(value);

@@ -33,6 +33,7 @@ export class Dispatcher {
   private readonly controllers = new Set<AbortController>();
   private timer?: NodeJS.Timeout;
   private kicked = false;
+  private stopping = false;
   private readonly dedupWindowMs: number;
   private readonly log: LogFn;
   /** Highest number of simultaneous dispatches seen per queue (for tests and the banner). */
@@ -53,6 +54,7 @@ export class Dispatcher {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.stopping = true;
     for (const c of this.controllers) c.abort(new Error('dispatcher stopping'));
     const deadline = Date.now() + 2000;
     while ([...this.inflight.values()].some((s) => s.size > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
@@ -126,6 +128,8 @@ export class Dispatcher {
       clearTimeout(timer);
       this.controllers.delete(controller);
     }
+    // Cut off by our own shutdown: not the handler's failure. The task stays as it was and runs again later.
+    if (this.stopping && !responded) return;
     const now = Date.now();
     // startDelayMs: how long after its schedule time the attempt started (enqueue → start, for new tasks).
     const base = { severity: 'INFO', queue: queueId(q.path), task: taskId(task.name), attempt: attemptNumber, status, latencyMs: now - started, startDelayMs: started - task.scheduleMs };
