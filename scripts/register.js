@@ -36,3 +36,14 @@ require.extensions['.ts'] = function compileTs(module, filename) {
   }
   module._compile(code, filename);
 };
+
+// cdktf loads `archiver` (~80 ms, a fifth of a synth) at startup only to zip TerraformAssets, which this
+// app has none of. Defer it: cdktf's one call site gets a function that loads archiver on first use.
+const Module = require('node:module');
+const load = Module._load;
+Module._load = function lazyArchiver(request, parent, isMain) {
+  if (request === 'archiver' && parent && /[\\/]cdktf[\\/]lib[\\/]private[\\/]fs\.js$/.test(parent.filename)) {
+    return (...args) => load.call(this, request, parent, isMain)(...args);
+  }
+  return load.apply(this, arguments);
+};
