@@ -1,13 +1,23 @@
-import type { OAuth2Client } from 'google-auth-library';
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
+// google-auth-library is an optional peer dependency: typed structurally, loaded only when needed.
+type GoogleAuthLib = {
+  GoogleAuth: new (options: { scopes: string[] }) => { getAccessToken(): Promise<string | null | undefined> };
+  OAuth2Client: new (options: object) => AuthClient;
+};
+/** An auth client the official library accepts (google-auth-library's OAuth2Client). */
+export interface AuthClient {
+  setCredentials(credentials: { access_token: string; expiry_date: number }): void;
+}
+const loadAuthLibrary = async () => (await import('google-auth-library' as string)) as GoogleAuthLib;
+
 let adc: { getAccessToken(): Promise<string | null | undefined> } | undefined;
 
 /** The bearer token: the one given, else Application Default Credentials (loaded only when needed). */
 export async function accessToken(explicit?: string): Promise<string> {
   if (explicit) return explicit;
   if (!adc) {
-    const { GoogleAuth } = await import('google-auth-library');
+    const { GoogleAuth } = await loadAuthLibrary();
     adc = new GoogleAuth({ scopes: [SCOPE] });
   }
   try {
@@ -20,8 +30,8 @@ export async function accessToken(explicit?: string): Promise<string> {
 }
 
 /** An auth client for the official library that always sends `token`. */
-export async function staticTokenClient(token: string): Promise<OAuth2Client> {
-  const { OAuth2Client } = await import('google-auth-library');
+export async function staticTokenClient(token: string): Promise<AuthClient> {
+  const { OAuth2Client } = await loadAuthLibrary();
   // The platform fetch: gaxios would otherwise dynamic-import node-fetch on first use.
   const client = new OAuth2Client({ transporterOptions: { fetchImplementation: fetch } });
   client.setCredentials({ access_token: token, expiry_date: Date.now() + 3600_000 });

@@ -1,23 +1,31 @@
-import type { CloudTasksClient } from '@google-cloud/tasks';
 import { accessToken, staticTokenClient } from './auth';
 import { resolveEndpoint } from './buffer-task';
 import { canonicalStatus, toTypedError } from './errors';
 import { CreatedTask, CreateTaskOptions, encodePayload, QueueRef, queuePath, validateEnqueue, withContentType } from './options';
 import { withRetry } from './retry';
 
-const clients = new Map<string, Promise<CloudTasksClient>>();
+/**
+ * The part of the official client used here. Structural on purpose: the client is an optional peer
+ * dependency, so neither its types (gax, gRPC, protos: most of a type-check) nor its code load unless used.
+ */
+interface TasksClient {
+  createTask(request: { parent: string; task: object }): Promise<[{ name?: string | null; scheduleTime?: { seconds?: unknown; nanos?: unknown } | null }, ...unknown[]]>;
+  close(): Promise<void>;
+}
+
+const clients = new Map<string, Promise<TasksClient>>();
 
 /**
  * The official v2 client. Against Google it uses gRPC and ADC (or the given token); against a custom
  * endpoint (e.g. a local server) its REST transport with an explicit auth client, because without one it
  * would look for Application Default Credentials.
  */
-function clientFor(endpoint: string, token?: string): Promise<CloudTasksClient> {
+function clientFor(endpoint: string, token?: string): Promise<TasksClient> {
   const key = `${endpoint}|${token ?? 'adc'}`;
   let client = clients.get(key);
   if (!client) {
     client = (async () => {
-      const { CloudTasksClient } = await import('@google-cloud/tasks');
+      const { CloudTasksClient } = (await import('@google-cloud/tasks' as string)) as { CloudTasksClient: new (options: object) => TasksClient };
       const url = new URL(endpoint);
       const google = url.hostname === 'cloudtasks.googleapis.com' && url.protocol === 'https:';
       const authClient = token ? await staticTokenClient(token) : undefined;
