@@ -7,7 +7,7 @@ import { bufferTask } from '../../client';
 import { resolveConfig } from '../../config';
 import { queuesOf, readStacks, servicesOf } from '../../local';
 import { buildApp } from '../../main';
-import { cleanup, freePort, runCleanup, startHandler, until } from './helpers';
+import { cleanup, freePort, runCleanup, startHandler, eventually } from './helpers';
 
 const root = join(__dirname, '..', '..');
 
@@ -71,14 +71,14 @@ describe('local dev server', () => {
       const task = await bufferTask(queue, { endpoint, accessToken: 'local', taskId: `durable-${i}`, payload: { i } });
       acknowledged.push(task.name.split('/').pop()!);
     }
-    await until(() => processed.size >= 10);
+    await eventually(() => processed.size >= 10);
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const beforeRestart = processed.size;
     expect(beforeRestart).toBeLessThan(80); // the kill really happened mid-run
 
     await startDev(args);
-    await until(() => acknowledged.every((name) => processed.has(name)), 15_000);
+    await eventually(() => acknowledged.every((name) => processed.has(name)), 15_000);
     const res = await fetch(`${endpoint}/v2/${queue}/tasks`, { headers: { Authorization: 'Bearer local' } });
     expect(((await res.json()) as { tasks: unknown[] }).tasks).toEqual([]);
   }, 30_000);

@@ -56,13 +56,7 @@ export async function startLocal(queues: QueueConfig[], more: Partial<LocalCloud
   return { local, logs };
 }
 
-export async function until(check: () => boolean, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { eventually } from '../../handler/test/harness';
 
 /** Things to stop after each test, even when it fails (a leftover server would keep jest alive). */
 export const cleanup: Array<() => Promise<unknown> | unknown> = [];

@@ -3,7 +3,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Task } from '../../handler/src/server';
 import { backoffSeconds, QUEUE_DEFAULTS, retriesExhausted, targetUrl } from '../../local';
-import { cleanup, freePort, queueConfig, runCleanup, startHandler, startLocal, until } from './helpers';
+import { cleanup, freePort, queueConfig, runCleanup, startHandler, startLocal, eventually } from './helpers';
 
 const auth = { Authorization: 'Bearer local', 'Content-Type': 'application/json' };
 
@@ -42,7 +42,7 @@ describe('dispatch limits', () => {
       expect(res.status).toBe(200);
     }
     await fetch(`${local.endpoint}/v2/${q.path}:resume`, { method: 'POST', headers: auth });
-    await until(() => target.arrivals.length === 41);
+    await eventually(() => target.arrivals.length === 41, 10_000);
     const a = target.arrivals;
     const rate = (a.length - 1) / ((a[a.length - 1] - a[0]) / 1000);
     expect(rate).toBeGreaterThan(18);
@@ -54,7 +54,7 @@ describe('dispatch limits', () => {
     const q = queueConfig(target.url, { rate: { maxDispatchesPerSecond: 500, maxConcurrentDispatches: 3 } });
     const { local } = await startLocal([q]);
     await Promise.all(Array.from({ length: 15 }, () => fetch(`${local.endpoint}/v2/${q.path}/tasks:buffer`, { method: 'POST', headers: auth, body: '{}' })));
-    await until(() => target.arrivals.length === 15 && local.store.count(q.path) === 0);
+    await eventually(() => target.arrivals.length === 15 && local.store.count(q.path) === 0);
     expect(target.peak()).toBe(3);
     expect(local.dispatcher.peakConcurrency.get(q.path)).toBe(3);
   });
@@ -66,7 +66,7 @@ describe('dispatch limits', () => {
     const q = queueConfig(handler.url, { retry: { maxAttempts: 3, maxRetryDuration: 0, minBackoff: 0.02, maxBackoff: 0.05, maxDoublings: 1 } });
     const { local, logs } = await startLocal([q], { port });
     await fetch(`${local.endpoint}/v2/${q.path}/tasks/wrong-aud:buffer`, { method: 'POST', headers: auth, body: '{}' });
-    await until(() => local.store.droppedTasks().length === 1);
+    await eventually(() => local.store.droppedTasks().length === 1);
     expect(ran).toHaveLength(0);
     const attempts = logs.filter((l) => l.task === 'wrong-aud');
     expect(attempts.map((l) => l.status)).toEqual([401, 401, 401]);

@@ -3,7 +3,7 @@ import { BadRequestError } from '../../handler/src/context';
 import type { Task } from '../../handler/src/server';
 import { bufferTask, createTask } from '../../client';
 import { LocalCloudTasks } from '../../local';
-import { freePort, PARENT, queueConfig, runCleanup, SA, startHandler, startLocal, until } from './helpers';
+import { freePort, PARENT, queueConfig, runCleanup, SA, startHandler, startLocal, eventually } from './helpers';
 
 interface Seen {
   at: number;
@@ -54,8 +54,8 @@ describe('the whole pipeline, locally', () => {
     await Promise.all(
       plan.map((p, i) => (i % 2 === 0 ? bufferTask(queue, { ...opts, payload: p }) : createTask(queue, { ...opts, taskId: `create-${p.id}`, payload: p }))),
     );
-    await until(() => succeeded.size === 200, 20_000);
-    await until(() => local.store.count(queue) === 0);
+    await eventually(() => succeeded.size === 200, 20_000);
+    await eventually(() => local.store.count(queue) === 0);
 
     expect([...succeeded.values()].every((n) => n === 1)).toBe(true);
     for (const p of plan) {
@@ -77,7 +77,7 @@ describe('the whole pipeline, locally', () => {
     // min 0.05 s, max 0.4 s, 2 doublings: 0.05, 0.1, 0.2, then linear +0.2 → 0.4 (capped)
     const opts = { endpoint: local.endpoint, accessToken: 'local' };
     await createTask(queue, { ...opts, taskId: 'backoff', payload: { id: 'backoff', fail: 4, status: 500 } });
-    await until(() => succeeded.has('backoff'), 10_000);
+    await eventually(() => succeeded.has('backoff'), 10_000);
     const at = seen.get('backoff')!.map((a) => a.at);
     const gaps = at.slice(1).map((t, i) => t - at[i]);
     const expected = [50, 100, 200, 400];
@@ -90,7 +90,7 @@ describe('the whole pipeline, locally', () => {
   test('a task that keeps failing is dropped after max attempts and reported', async () => {
     const opts = { endpoint: local.endpoint, accessToken: 'local' };
     await createTask(queue, { ...opts, taskId: 'doomed', payload: { id: 'doomed', fail: 99, status: 500 } });
-    await until(() => local.store.droppedTasks().some((d) => d.name.endsWith('/doomed')), 10_000);
+    await eventually(() => local.store.droppedTasks().some((d) => d.name.endsWith('/doomed')), 10_000);
     expect(seen.get('doomed')).toHaveLength(5);
     expect(local.store.droppedTasks().find((d) => d.name.endsWith('/doomed'))).toMatchObject({ attempts: 5, lastStatus: 500 });
     expect(local.store.get(`${queue}/tasks/doomed`)).toBeUndefined();
