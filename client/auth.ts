@@ -38,4 +38,3 @@ export async function staticTokenClient(token: string): Promise<AuthClient> {
   return client;
 }
 
-export { SCOPE };

@@ -8,7 +8,7 @@ import { randomInt } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DISPATCH_DEADLINE, HTTP_METHODS, HttpMethod, MAX_SCHEDULE_AHEAD_SECONDS, TASK_ID_PATTERN } from '../limits';
-import { parseDuration, QueueConfig, splitTaskName, TaskRecord } from './model';
+import { burstSize, parseDuration, QueueConfig, splitTaskName, TaskRecord } from './model';
 import type { TokenSigner } from './signer';
 import type { TaskStore } from './store';
 
@@ -231,7 +231,7 @@ export class CloudTasksApi {
     const paused = this.o.store.isPaused(q.path);
     return {
       name: q.path,
-      rateLimits: { maxDispatchesPerSecond: q.rate.maxDispatchesPerSecond, maxBurstSize: Math.max(1, Math.ceil(q.rate.maxDispatchesPerSecond / 50)), maxConcurrentDispatches: q.rate.maxConcurrentDispatches },
+      rateLimits: { maxDispatchesPerSecond: q.rate.maxDispatchesPerSecond, maxBurstSize: burstSize(q.rate.maxDispatchesPerSecond), maxConcurrentDispatches: q.rate.maxConcurrentDispatches },
       retryConfig: {
         maxAttempts: q.retry.maxAttempts,
         maxRetryDuration: `${q.retry.maxRetryDuration}s`,

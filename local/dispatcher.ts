@@ -5,7 +5,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { backoffSeconds, queueId, QueueConfig, retriesExhausted, retryReason, TaskRecord, taskId } from './model';
+import { backoffSeconds, burstSize, queueId, QueueConfig, retriesExhausted, retryReason, TaskRecord, taskId } from './model';
 import type { TokenSigner } from './signer';
 import type { TaskStore } from './store';
 
@@ -90,10 +90,9 @@ export class Dispatcher {
     }
   }
 
-  /** Burst capacity: enough for one tick at full rate, at least 1 (Cloud Tasks derives its own similarly). */
   private refill(q: QueueConfig, now: number): Bucket {
     const rate = q.rate.maxDispatchesPerSecond;
-    const capacity = Math.max(1, Math.ceil(rate / 50));
+    const capacity = burstSize(rate);
     let b = this.buckets.get(q.path);
     if (!b) {
       b = { tokens: capacity, last: now };

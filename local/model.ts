@@ -66,6 +66,11 @@ export interface TaskRecord {
   readonly retryReason?: string;
 }
 
+/** Token-bucket capacity for a rate: one 20 ms slice of dispatches, at least 1 (also reported as max_burst_size). */
+export function burstSize(maxDispatchesPerSecond: number): number {
+  return Math.max(1, Math.ceil(maxDispatchesPerSecond / 50));
+}
+
 /** Durations like "10s", "0.1s" (the REST API allows fractions; Terraform writes whole seconds). */
 export function parseDuration(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;

@@ -74,7 +74,6 @@ export class TaskStore {
         AND name NOT IN (SELECT name FROM temp.inflight) ORDER BY schedule_ms LIMIT ?`),
       lease: this.db.prepare('INSERT OR IGNORE INTO temp.inflight (name) VALUES (?)'),
       unlease: this.db.prepare('DELETE FROM temp.inflight WHERE name = ?'),
-      nextDue: this.db.prepare('SELECT MIN(schedule_ms) AS at FROM tasks WHERE queue = ?'),
       count: this.db.prepare('SELECT COUNT(*) AS n FROM tasks WHERE queue = ?'),
       delete: this.db.prepare('DELETE FROM tasks WHERE name = ?'),
       bury: this.db.prepare('INSERT OR REPLACE INTO tombstones (name, until_ms) VALUES (?, ?)'),
@@ -88,8 +87,9 @@ export class TaskStore {
       dropped: this.db.prepare('SELECT name, queue, attempts, last_status AS lastStatus, dropped_ms AS droppedMs FROM dropped ORDER BY dropped_ms'),
       paused: this.db.prepare('SELECT paused FROM queue_state WHERE queue = ?'),
       setPaused: this.db.prepare('INSERT OR REPLACE INTO queue_state (queue, paused) VALUES (?, ?)'),
-      expire: this.db.prepare('DELETE FROM tombstones WHERE until_ms < ?'),
     };
+    // Names whose dedup window has passed are free again: forget them, so the table does not grow forever.
+    this.db.prepare('DELETE FROM tombstones WHERE until_ms < ?').run(Date.now());
   }
 
   /** Adds a task unless its name exists or was used within the dedup window; false when taken. */
@@ -133,10 +133,6 @@ export class TaskStore {
 
   release(name: string): void {
     this.stmts.unlease.run(name);
-  }
-
-  nextDueMs(queue: string): number | undefined {
-    return (this.stmts.nextDue.get(queue) as { at: number | null }).at ?? undefined;
   }
 
   count(queue: string): number {
@@ -197,10 +193,6 @@ export class TaskStore {
   setPaused(queue: string, paused: boolean): void {
     this.stmts.setPaused.run(queue, paused ? 1 : 0);
     this.pausedCache.set(queue, paused);
-  }
-
-  expireTombstones(now = Date.now()): void {
-    this.stmts.expire.run(now);
   }
 
   close(): void {

@@ -35,6 +35,8 @@ export interface TaskServerOptions {
 class HttpError extends Error {
   constructor(
     readonly status: number,
+    /** The outcome logged for the task. */
+    readonly outcome: string,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
@@ -117,7 +119,7 @@ export class TaskServer {
     let outcome = 'error';
     let detail: string | undefined;
     try {
-      if (this.shuttingDown) throw new HttpError(503, 'shutting down; retry', { 'Retry-After': '10' });
+      if (this.shuttingDown) throw new HttpError(503, 'retry-later', 'shutting down; retry', { 'Retry-After': '10' });
       // Cached tokens and the in-memory store answer synchronously: await only real promises (hot path).
       const verified = this.verifier?.verify(req.headers.authorization);
       const caller = verified instanceof Promise ? await verified : verified;
@@ -132,7 +134,7 @@ export class TaskServer {
         return send(res, 200, { task: context.taskName, status: 'duplicate' });
       }
       if (claim === 'in-progress') {
-        throw new HttpError(409, 'another delivery of this task is in progress; retry', { 'Retry-After': '5' });
+        throw new HttpError(409, 'in-progress', 'another delivery of this task is in progress; retry', { 'Retry-After': '5' });
       }
       await this.runWork(key, { context, body, headers: req.headers, caller, fields });
       [status, outcome] = [200, 'processed'];
@@ -201,7 +203,7 @@ export class TaskServer {
       const result = await Promise.race([settled, timeout]);
       if (result === TIMED_OUT) {
         abort?.abort(new Error('work timeout'));
-        throw new HttpError(503, `work did not finish within ${this.options.config.workTimeoutMs} ms; retry`, { 'Retry-After': '30' });
+        throw new HttpError(503, 'retry-later', `work did not finish within ${this.options.config.workTimeoutMs} ms; retry`, { 'Retry-After': '30' });
       }
     } finally {
       clearTimeout(timer);
@@ -212,7 +214,7 @@ export class TaskServer {
 function classify(e: unknown): { code: number; message: string; headers?: Record<string, string>; name: string } {
   if (e instanceof AuthError) return { code: e.status, message: e.message, name: e.status === 401 ? 'unauthenticated' : 'forbidden' };
   if (e instanceof BadRequestError) return { code: 400, message: e.message, name: 'bad-request' };
-  if (e instanceof HttpError) return { code: e.status, message: e.message, headers: e.headers, name: e.status === 413 ? 'too-large' : e.status === 409 ? 'in-progress' : e.status === 503 ? 'retry-later' : 'error' };
+  if (e instanceof HttpError) return { code: e.status, message: e.message, headers: e.headers, name: e.outcome };
   return { code: 500, message: `work failed: ${(e as Error)?.message ?? String(e)}`, name: 'failed' };
 }
 
@@ -235,7 +237,7 @@ function parseJson<T>(body: Buffer): T {
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () => new HttpError(413, `body exceeds ${limit} bytes`, { Connection: 'close' });
+  const tooLarge = () => new HttpError(413, 'too-large', `body exceeds ${limit} bytes`, { Connection: 'close' });
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
