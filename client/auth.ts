@@ -1,3 +1,5 @@
+import { loadPeer } from './peers';
+import { sentences } from './text';
 
 const SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 // google-auth-library is an optional peer dependency: typed structurally, loaded only when needed.
@@ -9,7 +11,7 @@ type GoogleAuthLib = {
 export interface AuthClient {
   setCredentials(credentials: { access_token: string; expiry_date: number }): void;
 }
-const loadAuthLibrary = async () => (await import('google-auth-library' as string)) as GoogleAuthLib;
+const loadAuthLibrary = (feature: string) => loadPeer<GoogleAuthLib>('google-auth-library', feature);
 
 let adc: { getAccessToken(): Promise<string | null | undefined> } | undefined;
 
@@ -17,21 +19,21 @@ let adc: { getAccessToken(): Promise<string | null | undefined> } | undefined;
 export async function accessToken(explicit?: string): Promise<string> {
   if (explicit) return explicit;
   if (!adc) {
-    const { GoogleAuth } = await loadAuthLibrary();
+    const { GoogleAuth } = await loadAuthLibrary('Application Default Credentials (used when no access token is given)');
     adc = new GoogleAuth({ scopes: [SCOPE] });
   }
   try {
     const token = await adc.getAccessToken();
     if (token) return token;
   } catch (e) {
-    throw new Error(`no credentials: ${(e as Error).message}. Run \`gcloud auth application-default login\` or pass an access token`);
+    throw new Error(sentences(`no credentials: ${(e as Error).message}`, 'Run `gcloud auth application-default login` or pass an access token'));
   }
   throw new Error('no credentials: Application Default Credentials returned no token; pass an access token');
 }
 
 /** An auth client for the official library that always sends `token`. */
 export async function staticTokenClient(token: string): Promise<AuthClient> {
-  const { OAuth2Client } = await loadAuthLibrary();
+  const { OAuth2Client } = await loadAuthLibrary('an explicit access token with the official client');
   // The platform fetch: gaxios would otherwise dynamic-import node-fetch on first use.
   const client = new OAuth2Client({ transporterOptions: { fetchImplementation: fetch } });
   client.setCredentials({ access_token: token, expiry_date: Date.now() + 3600_000 });

@@ -1,5 +1,5 @@
 import { CLOUD_TASKS_ENDPOINT } from '../limits';
-import { accessToken } from './auth';
+import { tokenFor } from './credentials';
 import { canonicalStatus, toTypedError } from './errors';
 import { CreatedTask, EnqueueOptions, encodePayload, QueueRef, queuePath, validateEnqueue, withContentType } from './options';
 import { RetryAfter, withRetry } from './retry';
@@ -22,7 +22,7 @@ export async function bufferTask(queue: QueueRef, options: EnqueueOptions = {}):
   const url = `${base}/v2/${path}/tasks${options.taskId ? `/${options.taskId}` : ''}:buffer`;
   const taskName = options.taskId && `${path}/tasks/${options.taskId}`;
   const ctx = { queuePath: path, taskName, method: 'BufferTask' as const };
-  const token = await accessToken(options.accessToken);
+  const token = await tokenFor(base, options);
 
   return withRetry(
     async () => {

@@ -1,6 +1,8 @@
-import { accessToken, staticTokenClient } from './auth';
+import { staticTokenClient } from './auth';
 import { resolveEndpoint } from './buffer-task';
+import { checkEndpoint, tokenFor } from './credentials';
 import { canonicalStatus, toTypedError } from './errors';
+import { loadPeer } from './peers';
 import { CreatedTask, CreateTaskOptions, encodePayload, QueueRef, queuePath, validateEnqueue, withContentType } from './options';
 import { withRetry } from './retry';
 
@@ -17,25 +19,25 @@ const clients = new Map<string, Promise<TasksClient>>();
 
 /**
  * The official v2 client. Against Google it uses gRPC and ADC (or the given token); against a custom
- * endpoint (e.g. a local server) its REST transport with an explicit auth client, because without one it
- * would look for Application Default Credentials.
+ * endpoint (e.g. a local server) its REST transport with an explicit auth client (a token `tokenFor`
+ * allowed for that host), because without one it would look for Application Default Credentials.
  */
 function clientFor(endpoint: string, token?: string): Promise<TasksClient> {
   const key = `${endpoint}|${token ?? 'adc'}`;
   let client = clients.get(key);
   if (!client) {
     client = (async () => {
-      const { CloudTasksClient } = (await import('@google-cloud/tasks' as string)) as { CloudTasksClient: new (options: object) => TasksClient };
+      const { CloudTasksClient } = await loadPeer<{ CloudTasksClient: new (options: object) => TasksClient }>('@google-cloud/tasks', 'createTask (the official Cloud Tasks client)');
       const url = new URL(endpoint);
-      const google = url.hostname === 'cloudtasks.googleapis.com' && url.protocol === 'https:';
       const authClient = token ? await staticTokenClient(token) : undefined;
-      if (google) return new CloudTasksClient(authClient ? { authClient } : {});
+      if (isOfficialEndpoint(url)) return new CloudTasksClient(authClient ? { authClient } : {});
+      if (!authClient) throw new Error(`a token is required for ${url.origin}`); // tokenFor always gives one here
       return new CloudTasksClient({
         fallback: true,
         protocol: url.protocol.replace(':', ''),
         apiEndpoint: url.hostname,
         port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-        authClient: authClient ?? (await staticTokenClient(await accessToken())),
+        authClient,
       });
     })();
     clients.set(key, client);
@@ -50,7 +52,10 @@ export async function createTask(queue: QueueRef, options: CreateTaskOptions = {
   const { scheduleTime, deadlineSeconds } = validateEnqueue(options, body.length);
   const name = options.taskId && `${parent}/tasks/${options.taskId}`;
   const ctx = { queuePath: parent, taskName: name, tokenServiceAccount: options.oidcToken?.serviceAccountEmail, method: 'CreateTask' as const };
-  const client = await clientFor(resolveEndpoint(options.endpoint), options.accessToken);
+  const endpoint = resolveEndpoint(options.endpoint);
+  // Google's own endpoint: the official client fetches ADC itself (gRPC). Elsewhere only a token tokenFor allows.
+  const token = isOfficialEndpoint(checkEndpoint(endpoint)) ? options.accessToken : await tokenFor(endpoint, options);
+  const client = await clientFor(endpoint, token);
   const headers = withContentType(contentType, options.headers);
 
   const task = {
@@ -86,6 +91,11 @@ export async function createTask(queue: QueueRef, options: CreateTaskOptions = {
     },
     { named: Boolean(name), taskName: name, retry: options.retry },
   );
+}
+
+/** Google's Cloud Tasks endpoint, which the official client reaches over gRPC on its own. */
+function isOfficialEndpoint(url: URL): boolean {
+  return url.protocol === 'https:' && url.hostname === 'cloudtasks.googleapis.com' && (url.port === '' || url.port === '443');
 }
 
 /** Closes cached clients (gRPC channels) so a short-lived process can exit. */

@@ -7,3 +7,6 @@ export { createTask, closeClients } from './create-task';
 export * from './errors';
 export type { CreatedTask, CreateTaskOptions, EnqueueOptions, Payload, QueueRef, Retry } from './options';
 export { parseSchedule, queuePath } from './options';
+export { ADC_HOSTS_ENV, UntrustedEndpointError } from './credentials';
+export { MissingPeerDependencyError, OPTIONAL_PEERS } from './peers';
+export type { OptionalPeer } from './peers';

@@ -38,8 +38,17 @@ export interface EnqueueOptions {
   readonly taskId?: string;
   /** An OAuth access token. @default - Application Default Credentials via google-auth-library */
   readonly accessToken?: string;
-  /** Base URL of the Cloud Tasks API. @default - $CLOUD_TASKS_ENDPOINT, else https://cloudtasks.googleapis.com */
+  /**
+   * Base URL of the Cloud Tasks API: https, or plain http on loopback only (127.0.0.0/8, ::1, localhost).
+   * @default - $CLOUD_TASKS_ENDPOINT, else https://cloudtasks.googleapis.com
+   */
   readonly endpoint?: string;
+  /**
+   * Hosts besides `*.googleapis.com` that may receive an Application Default Credentials token (used when no
+   * `accessToken` is given), e.g. `["tasks-proxy.internal.example.com"]`.
+   * @default - $CLOUD_TASKS_ADC_HOSTS (comma-separated), else none
+   */
+  readonly adcHosts?: readonly string[];
   /** Retries of UNAVAILABLE / 429 / 503, only for named tasks. @default { attempts: 4 } */
   readonly retry?: Retry;
 }

@@ -1,5 +1,6 @@
 import { CloudTasksError, DuplicateTaskError, RETRYABLE, UnavailableError } from './errors';
 import type { CreatedTask, Retry } from './options';
+import { sentences } from './text';
 
 export interface Attempt {
   /** 1 for the first call. */
@@ -43,12 +44,12 @@ export async function withRetry(
       if (!(e instanceof CloudTasksError) || !RETRYABLE.has(e.status)) throw e;
       if (!opts.named) {
         throw new UnavailableError(
-          `${e.message}. Not retried: the task has no name (taskId), so a retry could create a duplicate if the first call did reach Cloud Tasks; pass a taskId to make retries safe`,
+          sentences(e.message, 'Not retried: the task has no name (taskId), so a retry could create a duplicate if the first call did reach Cloud Tasks; pass a taskId to make retries safe'),
           e.status,
           e.httpStatus,
         );
       }
-      if (n >= attempts) throw new UnavailableError(`${e.message}. Gave up after ${n} attempts`, e.status, e.httpStatus);
+      if (n >= attempts) throw new UnavailableError(sentences(e.message, `Gave up after ${n} attempts`), e.status, e.httpStatus);
       const backoff = random() * Math.min(cap, base * 2 ** (n - 1)); // full jitter
       await wait(Math.max(backoff, afterMs));
     }
