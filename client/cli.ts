@@ -1,19 +1,33 @@
 #!/usr/bin/env node
 /**
  * cloud-tasks-enqueue: put a task on the queue `npm run synth` describes.
- *   npm run enqueue -- buffer --data '{"order":42}'
- *   npm run enqueue -- create --name order-42 --in 60s --deadline 900s --data-file order.json
+ *   cloud-tasks-enqueue buffer --data '{"order":42}'               (installed package)
+ *   npm run enqueue -- create --name order-42 --in 60s --deadline 900s --data-file order.json   (this repo)
  */
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
-import { bufferTask, closeClients, createTask, CreatedTask, CreateTaskOptions, Payload } from './index';
+import { isPlaceholderProject, placeholderProjectMessage } from '../limits';
+import { isLoopbackHost } from './credentials';
+import { bufferTask, closeClients, createTask, CreatedTask, CreateTaskOptions, Payload, resolveEndpoint } from './index';
+
+/**
+ * How the user runs this CLI, for its help: the installed binary's own name (argv[1] is the bin link), or
+ * the npm script when it runs from the TypeScript source in this repository.
+ */
+function programName(script = process.argv[1] ?? ''): string {
+  if (script.endsWith('.ts')) return 'npm run enqueue --';
+  const name = basename(script).replace(/\.js$/, '');
+  return name === '' || name === 'cli' ? 'cloud-tasks-enqueue' : name;
+}
+const PROGRAM = programName();
 
 const HELP = `NAME
     cloud-tasks-enqueue - add an HTTP task to a Cloud Tasks queue
 
 SYNOPSIS
-    npm run enqueue -- buffer|create [--env=ENV] [--project=PROJECT] [--location=LOCATION] [--queue=QUEUE]
+    ${PROGRAM} buffer|create [--env=ENV] [--project=PROJECT] [--location=LOCATION] [--queue=QUEUE]
         [--data=DATA | --data-file=PATH] [--header=KEY:VALUE ...] [--name=TASK_ID]
         [--in=DELAY | --at=TIME] [--deadline=DURATION] [--oidc-sa=EMAIL] [--audience=AUDIENCE]
         [--url=URL] [--method=METHOD] [--token=TOKEN] [--endpoint=URL] [--json]
@@ -43,8 +57,10 @@ FLAGS
     --url=URL             target URL (create only; default: the queue's URI override)
     --method=METHOD       POST (default), GET, PUT, PATCH, DELETE, HEAD, OPTIONS (create only)
     --token=TOKEN         OAuth access token (default: $CLOUD_TASKS_ACCESS_TOKEN, else Application
-                          Default Credentials)
-    --endpoint=URL        API base URL (default: $CLOUD_TASKS_ENDPOINT, else https://cloudtasks.googleapis.com)
+                          Default Credentials, which are sent only to *.googleapis.com hosts and
+                          the hosts listed in $CLOUD_TASKS_ADC_HOSTS)
+    --endpoint=URL        API base URL: https, or plain http on loopback only (default:
+                          $CLOUD_TASKS_ENDPOINT, else https://cloudtasks.googleapis.com)
     --json                print the result as JSON
     --help                show this help
 
@@ -109,6 +125,7 @@ async function main(argv: string[]): Promise<number> {
     httpMethod: values.method?.toUpperCase() as CreateTaskOptions['httpMethod'],
   };
   const queue = queueFrom(values);
+  warnOnPlaceholder(queue, options.endpoint);
   let created: CreatedTask;
   try {
     created = command === 'buffer' ? await bufferTask(queue, options) : await createTask(queue, options);
@@ -131,6 +148,22 @@ function queueFrom(v: { env?: string; project?: string; location?: string; queue
   const settings = config.environments[env];
   if (!settings) throw new UsageError(`unknown --env ${JSON.stringify(env)}; configured: ${names.join(', ')}`);
   return `projects/${v.project ?? settings.project}/locations/${v.location ?? settings.region}/queues/${v.queue ?? settings.queueId}`;
+}
+
+/**
+ * The app's rule: the placeholder project is no real project. A local server (loopback endpoint) serves the
+ * placeholder's queues legitimately, so only calls that leave the machine are warned about.
+ */
+function warnOnPlaceholder(queue: string, endpoint: string | undefined): void {
+  let local = false;
+  try {
+    local = isLoopbackHost(new URL(resolveEndpoint(endpoint)).hostname);
+  } catch {
+    // an invalid endpoint is reported by the call itself
+  }
+  if (!local && isPlaceholderProject(queue.split('/')[1])) {
+    process.stderr.write(`warning: ${placeholderProjectMessage(`queue ${queue}`)}, or pass --project\n`);
+  }
 }
 
 function payloadFrom(data: string | undefined, file: string | undefined): Payload | undefined {
@@ -162,7 +195,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: Error) => {
     const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`error: ${e.message.replace(/\s+/g, ' ').trim()}${usage ? ' (see --help)' : ''}\n`);
+    process.stderr.write(`error: ${e.message.replace(/\s+/g, ' ').trim()}${usage ? ` (see ${PROGRAM} --help)` : ''}\n`);
     process.exit(usage ? 2 : 1);
   },
 );

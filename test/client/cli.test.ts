@@ -109,3 +109,37 @@ describe('enqueue CLI', () => {
     expect(api.requests).toHaveLength(0);
   });
 });
+
+describe('enqueue CLI: names and warnings', () => {
+  test('GIVEN the repository source WHEN asking for help THEN the synopsis shows the npm script', async () => {
+    const r = await cli(['--help']);
+    expect(r.stdout).toContain('\nSYNOPSIS\n    npm run enqueue -- buffer|create ');
+  });
+
+  test('GIVEN a usage error WHEN run from the repository THEN it points at the npm script help', async () => {
+    const r = await cli(['push']);
+    expect(r.stderr).toBe('error: expected "buffer" or "create", got "push" (see npm run enqueue -- --help)\n');
+  });
+
+  test('GIVEN zero config and Google as the endpoint WHEN enqueuing THEN it warns about the placeholder project', async () => {
+    // An invalid deadline stops the call before any request: nothing leaves the machine.
+    const r = await cli(['create', '--deadline', '5s']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe(
+      'warning: queue projects/my-gcp-project/locations/us-central1/queues/tasks uses the placeholder project "my-gcp-project": ' +
+        'set "project" in cdktf.json (context.pipeline, or per environment) or PIPELINE_PROJECT to your project id, or pass --project',
+    );
+  });
+
+  test('GIVEN --project WHEN enqueuing THEN there is no placeholder warning', async () => {
+    const r = await cli(['create', '--project', 'acme-prod', '--deadline', '5s']);
+    expect(r.stderr).toBe('error: Invalid task: dispatchDeadline must be from 15s to 1800s (15 s-30 min), got 5s\n');
+  });
+
+  test('GIVEN a plain http endpoint off loopback WHEN enqueuing with a token THEN exit 1 with the reason, nothing sent', async () => {
+    const r = await cli(['buffer', '--project', 'acme-prod', '--endpoint', 'http://10.1.2.3:8123', '--token', 'ya29.secret']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^error: endpoint "http:\/\/10\.1\.2\.3:8123" uses plain http, which would send the bearer token in clear text; use https/);
+    expect(r.stderr).not.toMatch(/\.\.\s*$/);
+  });
+});

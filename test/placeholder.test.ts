@@ -1,0 +1,19 @@
+// One placeholder rule for the app, synth and the producer CLI (limits/placeholder.ts).
+import { DEFAULT_SETTINGS } from '../config';
+import { isPlaceholderProject, PLACEHOLDER_PROJECT, placeholderProjectMessage } from '../limits';
+
+describe('the placeholder project rule', () => {
+  test('GIVEN zero config THEN the app default project is the placeholder', () => {
+    expect(isPlaceholderProject(DEFAULT_SETTINGS.project)).toBe(true);
+  });
+
+  test.each(['acme-orders-prod', 'my-gcp-project-2', undefined])('GIVEN project %s THEN it is not the placeholder', (project) => {
+    expect(isPlaceholderProject(project)).toBe(false);
+  });
+
+  test('the message names what targets it, the placeholder and how to set a real project', () => {
+    expect(placeholderProjectMessage('environment "dev"')).toBe(
+      `environment "dev" uses the placeholder project "${PLACEHOLDER_PROJECT}": set "project" in cdktf.json (context.pipeline, or per environment) or PIPELINE_PROJECT to your project id`,
+    );
+  });
+});
