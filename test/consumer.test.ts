@@ -1,43 +1,101 @@
-// "Reuse across projects": pack the library as npm would publish it, install the tarball into a fresh
-// cdktf project (peers linked from this checkout: no network), and synthesize a stack with the composite.
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+// "Reuse across projects": pack the library once as npm would publish it, check what the tarball holds,
+// install it into fresh projects (peers linked from this checkout: no network) and use it as a consumer would:
+// synthesize a stack, type-check under every module resolution TypeScript offers, run the installed binary,
+// and run the producers without the optional peers.
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 
+const run = promisify(execFile);
 const root = join(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const BIN = Object.keys(pkg.bin)[0];
+const OPTIONAL_PEERS = Object.keys(pkg.peerDependenciesMeta).filter((p) => pkg.peerDependenciesMeta[p].optional);
 
-describe('the packed library in another project', () => {
-  let project: string;
+let work: string;
+let files: string[];
+/** A project with every peer installed. */
+let full: string;
+/** A project with only the required peers (what a producer-only consumer has): no @google-cloud/tasks, no google-auth-library. */
+let bare: string;
 
-  beforeAll(() => {
-    project = mkdtempSync(join(tmpdir(), 'consumer-'));
-    // `npm pack` runs prepack (the build), so the tarball holds a fresh dist/.
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
-    const target = join(project, 'node_modules', pkg.name);
-    mkdirSync(target, { recursive: true });
-    execFileSync('tar', ['-xzf', join(project, packed.filename), '-C', target, '--strip-components=1']);
-    for (const peer of Object.keys(pkg.peerDependencies)) {
-      mkdirSync(join(project, 'node_modules', peer, '..'), { recursive: true });
-      symlinkSync(join(root, 'node_modules', peer), join(project, 'node_modules', peer));
-    }
-  }, 60_000);
+/** Installs the tarball into `project` the way npm would: the package, its peers, and its bin link. */
+function install(project: string, tarball: string, peers: string[]): void {
+  const target = join(project, 'node_modules', pkg.name);
+  mkdirSync(target, { recursive: true });
+  execFileSync('tar', ['-xzf', tarball, '-C', target, '--strip-components=1']);
+  for (const peer of peers) {
+    mkdirSync(join(project, 'node_modules', peer, '..'), { recursive: true });
+    symlinkSync(join(root, 'node_modules', peer), join(project, 'node_modules', peer));
+  }
+  mkdirSync(join(project, 'node_modules', '.bin'));
+  chmodSync(join(target, pkg.bin[BIN]), 0o755); // as npm's bin-links does on install
+  symlinkSync(join('..', pkg.name, pkg.bin[BIN]), join(project, 'node_modules', '.bin', BIN));
+}
 
-  test('ships only the built library with its types', () => {
-    const files = execFileSync('find', ['.', '-type', 'f'], { cwd: join(project, 'node_modules', pkg.name), encoding: 'utf8' }).split('\n');
-    expect(files).toContain('./dist/constructs/index.js');
-    expect(files).toContain('./dist/constructs/index.d.ts');
-    expect(files).toContain('./dist/limits/index.js');
-    expect(files).toContain('./dist/client/index.js');
-    expect(files).toContain('./dist/client/cli.js');
-    expect(files.filter((f) => /\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
-    expect(files.some((f) => f.includes('/test/') || f.endsWith('main.js'))).toBe(false);
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'consumer-'));
+  // `npm pack` runs prepack (the build), so the tarball holds a fresh dist/. Packed once, used by every test.
+  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+  files = packed.files.map((f: { path: string }) => f.path);
+  const tarball = join(work, packed.filename);
+  full = join(work, 'full');
+  bare = join(work, 'bare');
+  install(full, tarball, Object.keys(pkg.peerDependencies));
+  install(bare, tarball, Object.keys(pkg.peerDependencies).filter((p) => !OPTIONAL_PEERS.includes(p)));
+}, 120_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the tarball', () => {
+  /** Every path package.json promises: main, types, bin, each export and typesVersions target. */
+  function declared(): string[] {
+    const targets: string[] = [pkg.main, pkg.types, ...Object.values(pkg.bin as Record<string, string>)];
+    const walk = (v: unknown): void => {
+      if (typeof v === 'string') targets.push(v);
+      else if (Array.isArray(v)) v.forEach(walk);
+      else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(pkg.exports);
+    walk(pkg.typesVersions);
+    return [...new Set(targets.map((t) => t.replace(/^\.\//, '')))];
+  }
+
+  test('holds the license, the readme and every declared entry point', () => {
+    const missing = ['LICENSE', 'README.md', 'package.json', ...declared()].filter((f) => !files.includes(f));
+    expect(missing).toEqual([]);
   });
 
-  test('a consumer app synthesizes a pipeline from the installed package', () => {
+  test('holds the JavaScript and the .d.ts of every declared export', () => {
+    const js = declared().filter((f) => f.endsWith('.js'));
+    expect(js).toEqual(expect.arrayContaining(['dist/constructs/index.js', 'dist/client/index.js', 'dist/limits/index.js']));
+    const missing = js.flatMap((f) => [f, f.replace(/\.js$/, '.d.ts')]).filter((f) => !files.includes(f));
+    expect(missing).toEqual([]);
+  });
+
+  test('every shipped module has its types', () => {
+    const untyped = files.filter((f) => f.endsWith('.js') && !files.includes(f.replace(/\.js$/, '.d.ts')));
+    expect(untyped).toEqual([]);
+  });
+
+  test('ships nothing else: no sources, tests, fixtures, local state, synth output, build info or maps', () => {
+    const allowed = /^(LICENSE|README\.md|package\.json|dist\/(constructs|limits|client|config)\/[\w.-]+\.(js|d\.ts))$/;
+    expect(files.filter((f) => !allowed.test(f))).toEqual([]);
+    const forbidden = [/(^|\/)test\//, /fixture/i, /__snapshots__/, /^\.local\//, /\.sqlite/, /cdktf\.out/, /\.tsbuildinfo$/, /\.map$/, /(?<!\.d)\.ts$/, /\.tgz$/, /node_modules/];
+    expect(files.filter((f) => forbidden.some((re) => re.test(f)))).toEqual([]);
+  });
+
+  test('the binary is a node script', () => {
+    const bin = readFileSync(join(full, 'node_modules', pkg.name, pkg.bin[BIN]), 'utf8');
+    expect(bin.startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+});
+
+describe('a consumer project with the peers installed', () => {
+  test('synthesizes a pipeline from the installed package', () => {
     writeFileSync(
-      join(project, 'main.js'),
+      join(full, 'main.js'),
       `const { App, TerraformStack } = require('cdktf');
        const { GoogleProvider } = require('@cdktf/provider-google/lib/provider');
        const { HttpTargetPipeline, Principal } = require('${pkg.name}');
@@ -48,36 +106,99 @@ describe('the packed library in another project', () => {
        p.queue.grantEnqueue(Principal.group('billing-producers@example.com'));
        app.synth();`,
     );
-    execFileSync(process.execPath, ['main.js'], { cwd: project });
-    const tf = JSON.parse(readFileSync(join(project, 'out', 'stacks', 'consumer', 'cdk.tf.json'), 'utf8'));
+    execFileSync(process.execPath, ['main.js'], { cwd: full });
+    const tf = JSON.parse(readFileSync(join(full, 'out', 'stacks', 'consumer', 'cdk.tf.json'), 'utf8'));
     const queue = Object.values(tf.resource.google_cloud_tasks_queue)[0] as any;
     expect(queue.name).toBe('billing');
     const members = Object.values(tf.resource.google_cloud_tasks_queue_iam_member).map((m: any) => m.member);
     expect(members).toContain('group:billing-producers@example.com');
   });
 
-  test('the producer client loads without cdktf or the official client installed', () => {
-    const out = execFileSync(
+  test('the producer client loads without cdktf or the official client', async () => {
+    const { stdout } = await run(
       process.execPath,
       ['-e', `const c = require('${pkg.name}/client'); console.log(typeof c.bufferTask, typeof c.createTask, Object.keys(require.cache).some((f) => /node_modules\\/(cdktf|@cdktf|@google-cloud)\\//.test(f)))`],
-      { cwd: project, encoding: 'utf8' },
+      { cwd: full },
     );
-    expect(out.trim()).toBe('function function false');
+    expect(stdout.trim()).toBe('function function false');
   });
 
-  test('its types resolve for a TypeScript consumer', () => {
+  test('an ES module imports every entry by name at run time', async () => {
     writeFileSync(
-      join(project, 'typed.ts'),
-      `import { HttpTargetPipelineProps, ITaskQueue } from '${pkg.name}';
-       import { MAX_DISPATCHES_PER_SECOND } from '${pkg.name}/limits';
-       export const props: HttpTargetPipelineProps = { queueId: 'q', location: 'us-central1', rateLimits: { maxDispatchesPerSecond: MAX_DISPATCHES_PER_SECOND } };
-       export type Q = ITaskQueue;`,
+      join(full, 'esm.mjs'),
+      `import { HttpTargetPipeline } from '${pkg.name}';
+       import { bufferTask } from '${pkg.name}/client';
+       import { MAX_TASK_BYTES } from '${pkg.name}/limits';
+       console.log(typeof HttpTargetPipeline, typeof bufferTask, MAX_TASK_BYTES);`,
     );
+    const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: full });
+    expect(stdout.trim()).toBe('function function 102400');
+  });
+
+  // The consumer imports the constructs, the client and the limits, and proves their types really resolved:
+  // each @ts-expect-error is itself an error if the import fell back to `any`.
+  const consumer = `import { HttpTargetPipelineProps, ITaskQueue } from '${pkg.name}';
+import { bufferTask, CreatedTask } from '${pkg.name}/client';
+import { MAX_DISPATCHES_PER_SECOND } from '${pkg.name}/limits';
+export const props: HttpTargetPipelineProps = { queueId: 'q', location: 'us-central1', rateLimits: { maxDispatchesPerSecond: MAX_DISPATCHES_PER_SECOND } };
+export type Q = ITaskQueue;
+// @ts-expect-error queueId is a string
+export const bad: HttpTargetPipelineProps = { queueId: 7, location: 'us-central1' };
+export const sent: Promise<CreatedTask> = bufferTask('projects/p/locations/l/queues/q', { taskId: 'a' });
+// @ts-expect-error taskId is a string
+bufferTask('projects/p/locations/l/queues/q', { taskId: 42 });
+`;
+  test.each([
+    // `cdktf init`'s tsconfig: CommonJS with classic node resolution (needs typesVersions for the subpaths).
+    ['node10', 'commonjs', 'node10.ts'],
+    ['node16', 'node16', 'node16.ts'],
+    // An ES module consumer.
+    ['nodenext', 'nodenext', 'nodenext.mts'],
+    ['bundler', 'esnext', 'bundler.ts'],
+  ])('its types resolve under moduleResolution %s', async (resolution, module, file) => {
+    writeFileSync(join(full, file), consumer);
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-    const out = execFileSync(process.execPath, [tsc, '--noEmit', '--strict', '--skipLibCheck', '--module', 'node16', '--moduleResolution', 'node16', '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types'), 'typed.ts'], {
-      cwd: project,
-      encoding: 'utf8',
-    });
-    expect(out).toBe('');
+    const args = [tsc, '--noEmit', '--strict', '--skipLibCheck', '--module', module, '--moduleResolution', resolution, '--types', 'node', '--typeRoots', join(root, 'node_modules', '@types'), file];
+    const result = await run(process.execPath, args, { cwd: full, encoding: 'utf8' }).catch((e) => e);
+    expect(result.stdout).toBe('');
   }, 30_000);
+
+  test('the installed binary shows its own name in its help', async () => {
+    const { stdout } = await run(join(full, 'node_modules', '.bin', BIN), ['--help'], { cwd: full });
+    expect(stdout).toContain(`\nSYNOPSIS\n    ${BIN} buffer|create `);
+    expect(stdout).not.toContain('npm run');
+  });
+});
+
+describe('a consumer without the optional peers', () => {
+  const env = { PATH: process.env.PATH ?? '' };
+  const node = (code: string) => run(process.execPath, ['-e', code], { cwd: bare, env }).then((r) => r.stdout.trim());
+
+  test('really lacks them', async () => {
+    expect(await node(`for (const p of ${JSON.stringify(OPTIONAL_PEERS)}) { try { require.resolve(p); console.log('found ' + p); } catch {} }`)).toBe('');
+  });
+
+  test('GIVEN no access token WHEN buffering THEN the error names google-auth-library and its install command', async () => {
+    const out = await node(`require('${pkg.name}/client').bufferTask('projects/acme-prod/locations/us-central1/queues/q').catch((e) => console.log(e.name + ': ' + e.message))`);
+    expect(out).toBe(
+      'MissingPeerDependencyError: Application Default Credentials (used when no access token is given) needs the optional peer dependency google-auth-library, which is not installed. ' +
+        `Install it with: npm install google-auth-library@${pkg.peerDependencies['google-auth-library']}`,
+    );
+  });
+
+  test('GIVEN createTask WHEN called THEN the error names @google-cloud/tasks and its install command', async () => {
+    const out = await node(
+      `require('${pkg.name}/client').createTask('projects/acme-prod/locations/us-central1/queues/q', { accessToken: 't', endpoint: 'http://127.0.0.1:9' }).catch((e) => console.log(e.name + ': ' + e.message))`,
+    );
+    expect(out).toBe(
+      'MissingPeerDependencyError: createTask (the official Cloud Tasks client) needs the optional peer dependency @google-cloud/tasks, which is not installed. ' +
+        `Install it with: npm install @google-cloud/tasks@${pkg.peerDependencies['@google-cloud/tasks']}`,
+    );
+  });
+
+  test('GIVEN the installed binary WHEN creating a task THEN it exits 1 with the install command', async () => {
+    const result = await run(join(bare, 'node_modules', '.bin', BIN), ['create', '--project', 'acme-prod', '--token', 't', '--endpoint', 'http://127.0.0.1:9'], { cwd: bare, env }).catch((e) => e);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`error: createTask (the official Cloud Tasks client) needs the optional peer dependency @google-cloud/tasks, which is not installed. Install it with: npm install @google-cloud/tasks@${pkg.peerDependencies['@google-cloud/tasks']}\n`);
+  });
 });
