@@ -54,11 +54,15 @@ export function canonicalStatus(code: unknown, statusText?: unknown): string {
 /** Statuses worth retrying (with backoff) when a retry cannot duplicate the task. */
 export const RETRYABLE = new Set(['UNAVAILABLE', 'RESOURCE_EXHAUSTED', 'DEADLINE_EXCEEDED', 'INTERNAL']);
 
+/** What a failed call was doing, for the error message. */
 export interface ErrorContext {
+  /** The queue, `projects/P/locations/L/queues/Q`. */
   readonly queuePath: string;
+  /** The full task name, when the task is named. */
   readonly taskName?: string;
   /** The service account of a task-level OIDC token, if any. */
   readonly tokenServiceAccount?: string;
+  /** The API method called. */
   readonly method: 'BufferTask' | 'CreateTask';
 }
 

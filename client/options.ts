@@ -16,21 +16,33 @@ import {
 import { TaskValidationError } from './errors';
 
 /** A queue by path (`projects/P/locations/L/queues/Q`) or by parts. */
-export type QueueRef = string | { readonly project: string; readonly location: string; readonly queue: string };
+export type QueueRef =
+  | string
+  | {
+      /** Project id. */
+      readonly project: string;
+      /** Region of the queue, e.g. `us-central1`. */
+      readonly location: string;
+      /** Queue id. */
+      readonly queue: string;
+    };
 
 /** What a task carries: text, bytes, or any other value sent as JSON. */
 export type Payload = string | Uint8Array | Record<string, unknown> | unknown[] | number | boolean | null;
 
+/** Retries of a named task on UNAVAILABLE / RESOURCE_EXHAUSTED / 5xx, with full-jitter exponential backoff. */
 export interface Retry {
   /** Attempts in all, including the first. @default 4 */
   readonly attempts?: number;
   /** First backoff; doubles each retry, with full jitter. @default 250 */
   readonly baseDelayMs?: number;
-  /** @default 5000 */
+  /** Longest backoff between attempts (a `Retry-After` from the server may ask for more). @default 5000 */
   readonly maxDelayMs?: number;
 }
 
+/** Options of {@link bufferTask} (and the base of {@link CreateTaskOptions}). */
 export interface EnqueueOptions {
+  /** The task body: a string (text/plain), bytes (application/octet-stream) or any other value as JSON. @default - an empty body */
   readonly payload?: Payload;
   /** Extra headers for the task (Content-Type is derived from the payload unless given). */
   readonly headers?: Record<string, string>;
@@ -53,6 +65,7 @@ export interface EnqueueOptions {
   readonly retry?: Retry;
 }
 
+/** Options of {@link createTask}: everything {@link EnqueueOptions} has, plus the task's own settings. */
 export interface CreateTaskOptions extends EnqueueOptions {
   /** When to run: a Date, an ISO time, or a delay like "60s", "10m", "2h" ("in 60s" also accepted). @default now */
   readonly schedule?: Date | string;
@@ -63,17 +76,25 @@ export interface CreateTaskOptions extends EnqueueOptions {
   /** @default "POST" */
   readonly httpMethod?: HttpMethod;
   /** Task-level OIDC token (queue-level auth, when set, overrides it). */
-  readonly oidcToken?: { readonly serviceAccountEmail: string; readonly audience?: string };
+  readonly oidcToken?: {
+    /** The account the token is minted for; the caller needs `roles/iam.serviceAccountUser` on it. */
+    readonly serviceAccountEmail: string;
+    /** The token's `aud`. @default - the task's URL */
+    readonly audience?: string;
+  };
 }
 
+/** The task Cloud Tasks created. */
 export interface CreatedTask {
   /** Full task name, `projects/P/locations/L/queues/Q/tasks/ID`. */
   readonly name: string;
+  /** When the task is due, as the API reported it. */
   readonly scheduleTime?: Date;
   /** True when a retried call found the task already created by an earlier attempt of the same call. */
   readonly deduplicated?: boolean;
 }
 
+/** The queue's full path, `projects/P/locations/L/queues/Q`; throws {@link TaskValidationError} for a malformed one. */
 export function queuePath(ref: QueueRef): string {
   const path = typeof ref === 'string' ? ref : `projects/${ref.project}/locations/${ref.location}/queues/${ref.queue}`;
   const m = /^projects\/([^/]+)\/locations\/([^/]+)\/queues\/([^/]+)$/.exec(path);

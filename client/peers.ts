@@ -5,7 +5,9 @@
 
 /** Optional peers and the ranges this library supports (kept equal to package.json by a test). */
 export const OPTIONAL_PEERS = {
+  /** Application Default Credentials, and the auth client the official client takes. */
   'google-auth-library': '^10.5.0',
+  /** The official client, for {@link createTask}. */
   '@google-cloud/tasks': '^6.3.0',
 } as const;
 

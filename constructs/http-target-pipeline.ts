@@ -7,6 +7,7 @@ import { CloudTasksServiceAgent } from './service-agent';
 import { TaskHandlerService } from './task-handler-service';
 import { QueueRateLimitsProps, QueueRetryProps, TaskQueue } from './task-queue';
 
+/** The Cloud Run handler of an {@link HttpTargetPipeline}. */
 export interface PipelineHandlerProps {
   /** Cloud Run service name. @default - "QUEUE_ID-handler" */
   readonly serviceName?: string;
@@ -24,6 +25,7 @@ export interface PipelineHandlerProps {
   readonly maxInstanceCount?: number;
 }
 
+/** Props of an {@link HttpTargetPipeline}. */
 export interface HttpTargetPipelineProps {
   /** Queue id: letters, digits and hyphens, 1-100 characters. */
   readonly queueId: string;
@@ -67,10 +69,15 @@ export interface HttpTargetPipelineProps {
  * an enqueuer identity with exactly the roles it needs, and the project's Cloud Tasks service agent.
  */
 export class HttpTargetPipeline extends Construct {
+  /** The queue, routed to the handler with an OIDC token for the enqueuer. */
   readonly queue: TaskQueue;
+  /** The Cloud Run service that receives the tasks. */
   readonly handler: TaskHandlerService;
+  /** The producers' identity, also the account named in every dispatch's token. */
   readonly enqueuer: IServiceAccount;
+  /** The project's Cloud Tasks service agent (shared by every pipeline in the stack). */
   readonly serviceAgent: CloudTasksServiceAgent;
+  /** The OIDC audience of the queue and the handler. */
   readonly audience: string;
 
   constructor(scope: Construct, id: string, props: HttpTargetPipelineProps) {

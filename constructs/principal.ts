@@ -11,6 +11,7 @@ export interface IPrincipal {
 
 /** A service account: a principal that can also be impersonated (the identity in a task's token). */
 export interface IServiceAccount extends IPrincipal {
+  /** The service account email, e.g. `NAME@PROJECT.iam.gserviceaccount.com`. */
   readonly email: string;
   /** Full resource name, `projects/PROJECT/serviceAccounts/EMAIL`, used to grant roles on the account itself. */
   readonly resourceName: string;
@@ -42,10 +43,12 @@ export class Principal implements IPrincipal {
     };
   }
 
+  /** A Google account, `user:EMAIL`. */
   static user(email: string): IPrincipal {
     return Principal.fromMember(`user:${email}`);
   }
 
+  /** A Google group, `group:EMAIL`. */
   static group(email: string): IPrincipal {
     return Principal.fromMember(`group:${email}`);
   }

@@ -4,6 +4,7 @@ import { ACCOUNT_ID_PATTERN, PROJECT_ID_PATTERN } from '../limits';
 import { IServiceAccount } from './principal';
 import { synthProblems, throwIfInvalid } from './validation';
 
+/** Props of a dedicated {@link ServiceAccount}. */
 export interface ServiceAccountProps {
   /** Account id: 6-30 characters, lowercase letters, digits and hyphens, starting with a letter. */
   readonly accountId: string;
@@ -20,7 +21,9 @@ export interface ServiceAccountProps {
  * roles come from grants on the resources it uses (`queue.grantEnqueue(sa)`, `handler.grantInvoke(sa)`).
  */
 export class ServiceAccount extends Construct implements IServiceAccount {
+  /** The underlying provider resource, for escape hatches. */
   readonly resource: GoogleServiceAccount;
+  /** The account email (known after apply). */
   readonly email: string;
   readonly member: string;
   readonly resourceName: string;

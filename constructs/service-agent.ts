@@ -32,6 +32,7 @@ export class CloudTasksServiceAgent extends Construct {
   readonly email: string;
   /** IAM member string of the service agent. */
   readonly member: string;
+  /** The additive `roles/cloudtasks.serviceAgent` grant to the service agent on the project. */
   readonly binding: ProjectIamMember;
 
   private constructor(scope: Construct, id: string, project: string | undefined) {

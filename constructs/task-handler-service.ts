@@ -21,6 +21,7 @@ import { synthProblems, throwIfInvalid } from './validation';
 /** Google's public sample image: lets synth and plan work before the handler image is built. */
 export const SAMPLE_IMAGE = 'us-docker.pkg.dev/cloudrun/container/hello';
 
+/** Props of a {@link TaskHandlerService}. */
 export interface TaskHandlerServiceProps {
   /** Cloud Run service name: lowercase letters, digits and hyphens, starting with a letter, at most 49 characters. */
   readonly serviceName: string;
@@ -67,16 +68,23 @@ export interface TaskHandlerServiceProps {
  * `grantInvoke` may call it: `invoker_iam_disabled` is never set.
  */
 export class TaskHandlerService extends Construct {
+  /** The underlying provider resource, for escape hatches. */
   readonly resource: CloudRunV2Service;
+  /** The identity the handler runs as. */
   readonly runtimeServiceAccount: IServiceAccount;
   /** The service URL, `https://NAME-HASH.REGION.run.app` (known after apply). */
   readonly uri: string;
   /** The service host: `uri` without the scheme, what a queue's `uri_override.host` takes. */
   readonly host: string;
+  /** Cloud Run service name. */
   readonly serviceName: string;
+  /** Region of the service. */
   readonly location: string;
+  /** The token audience the handler accepts (`TASKS_AUDIENCE`). */
   readonly audience: string;
+  /** Path the queue targets (`TASKS_PATH`). */
   readonly tasksPath: string;
+  /** Longest dispatch deadline the service is sized for, in seconds. */
   readonly dispatchDeadlineSeconds: number;
   private readonly project?: string;
 

@@ -21,6 +21,7 @@ export interface OidcTokenProps {
   readonly audience: string;
 }
 
+/** Queue-level OAuth token: for targets on `*.googleapis.com` only. */
 export interface OAuthTokenProps {
   /** The account the OAuth access token is minted for. */
   readonly serviceAccount: IServiceAccount;
@@ -74,6 +75,7 @@ export interface QueueHttpTargetProps {
   readonly oauthToken?: OAuthTokenProps;
 }
 
+/** How fast the queue dispatches (`rate_limits`). */
 export interface QueueRateLimitsProps {
   /** Dispatches per second, > 0 and <= 500. @default - the service default (500) */
   readonly maxDispatchesPerSecond?: number;
@@ -81,6 +83,7 @@ export interface QueueRateLimitsProps {
   readonly maxConcurrentDispatches?: number;
 }
 
+/** How the queue retries failed dispatches (`retry_config`). Retries stop when both limits are reached. */
 export interface QueueRetryProps {
   /** Attempts per task, >= -1 (-1 = unlimited). @default - the service default (100) */
   readonly maxAttempts?: number;
@@ -94,6 +97,7 @@ export interface QueueRetryProps {
   readonly maxDoublings?: number;
 }
 
+/** Props of a {@link TaskQueue}. */
 export interface TaskQueueProps {
   /** Queue id: letters, digits and hyphens, 1-100 characters. Changing it replaces the queue. */
   readonly queueId: string;
@@ -131,6 +135,7 @@ export interface ITaskQueue extends IConstruct {
   readonly queueName: string;
   /** Full resource name, `projects/P/locations/L/queues/Q`. */
   readonly queuePath: string;
+  /** Region of the queue, e.g. `us-central1`. */
   readonly location: string;
   /** `POST` here with a bearer token to buffer a task (the body becomes the task body). */
   readonly bufferTaskUrl: string;
@@ -145,8 +150,11 @@ export interface ITaskQueue extends IConstruct {
 
 /** Attributes of an existing queue, for `TaskQueue.fromQueueAttributes`. */
 export interface TaskQueueAttributes {
+  /** Project id of the queue. */
   readonly project: string;
+  /** Region of the queue, e.g. `us-central1`. */
   readonly location: string;
+  /** Queue id (short name). */
   readonly queueName: string;
   /** The account in the queue's token, so grants include `actAs` on it. @default - the queue has no queue-level auth */
   readonly tokenServiceAccount?: IServiceAccount;
@@ -202,9 +210,13 @@ export class TaskQueue extends TaskQueueBase {
 
   /** The underlying provider resource, for escape hatches. */
   readonly resource: CloudTasksQueue;
+  /** Queue id (short name). */
   readonly queueName: string;
+  /** Full resource name, `projects/P/locations/L/queues/Q`. */
   readonly queuePath: string;
+  /** Region of the queue. */
   readonly location: string;
+  /** The account in the queue's OIDC/OAuth token, if the queue has queue-level auth. */
   readonly tokenServiceAccount?: IServiceAccount;
   protected readonly project: string;
 

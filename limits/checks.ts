@@ -18,6 +18,7 @@ export function isDurationBetween(value: string, min: number, max: number): bool
   return seconds !== undefined && seconds >= min && seconds <= max;
 }
 
+/** True for an integer within [min, max]. */
 export function isIntegerBetween(value: number, min: number, max: number): boolean {
   return Number.isInteger(value) && value >= min && value <= max;
 }
@@ -27,6 +28,7 @@ export function isPositiveAtMost(value: number, max: number): boolean {
   return Number.isFinite(value) && value > 0 && value <= max;
 }
 
+/** True for a plausible email address ({@link EMAIL_PATTERN}). */
 export function isEmail(value: string): boolean {
   return EMAIL_PATTERN.test(value);
 }
@@ -50,6 +52,7 @@ export function headerBytes(headers: Record<string, string>): number {
   );
 }
 
+/** True when queue header overrides stay below {@link MAX_HEADER_OVERRIDE_BYTES} in total. */
 export function headersFitOverrideLimit(headers: Record<string, string>): boolean {
   return headerBytes(headers) < MAX_HEADER_OVERRIDE_BYTES;
 }

@@ -17,27 +17,44 @@ export const EMAIL_PATTERN = /^[^\s@:/]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/;
 /** HTTP header names (RFC 9110 token characters). */
 export const HEADER_NAME_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** HTTP methods a Cloud Tasks HTTP target accepts. */
 export const HTTP_METHODS = ['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+/** One of {@link HTTP_METHODS}. */
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
+/** Schemes of a queue's `uri_override`. */
 export const URI_SCHEMES = ['HTTP', 'HTTPS'] as const;
+/** One of {@link URI_SCHEMES}. */
 export type UriScheme = (typeof URI_SCHEMES)[number];
 
+/** When the queue's URI override applies: always, or only to tasks without their own URL. */
 export const URI_OVERRIDE_ENFORCE_MODES = ['ALWAYS', 'IF_NOT_EXISTS'] as const;
+/** One of {@link URI_OVERRIDE_ENFORCE_MODES}. */
 export type UriOverrideEnforceMode = (typeof URI_OVERRIDE_ENFORCE_MODES)[number];
 
+/** Cloud Run ingress settings. */
 export const CLOUD_RUN_INGRESS = [
   'INGRESS_TRAFFIC_ALL',
   'INGRESS_TRAFFIC_INTERNAL_ONLY',
   'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER',
 ] as const;
+/** One of {@link CLOUD_RUN_INGRESS}. */
 export type CloudRunIngress = (typeof CLOUD_RUN_INGRESS)[number];
 
+/** Highest `rate_limits.max_dispatches_per_second`. */
 export const MAX_DISPATCHES_PER_SECOND = 500;
+/** Highest `rate_limits.max_concurrent_dispatches`. */
 export const MAX_CONCURRENT_DISPATCHES = 5000;
 
 /** HTTP-target dispatch deadline, in seconds. */
-export const DISPATCH_DEADLINE = { min: 15, max: 1800, default: 600 } as const;
+export const DISPATCH_DEADLINE = {
+  /** Shortest deadline. */
+  min: 15,
+  /** Longest deadline (30 min). */
+  max: 1800,
+  /** The service default (10 min). */
+  default: 600,
+} as const;
 /** Cloud Run request timeout ceiling, in seconds. */
 export const CLOUD_RUN_MAX_TIMEOUT_SECONDS = 3600;
 /** A task may be scheduled at most this far ahead. */
@@ -67,9 +84,14 @@ export const RESERVED_HEADER_PREFIXES: readonly string[] = ['x-cloudtasks-', 'x-
 /** Cloud Tasks REST endpoint that BufferTask and CreateTask use. */
 export const CLOUD_TASKS_ENDPOINT = 'https://cloudtasks.googleapis.com';
 
+/** IAM roles the pipeline grants. */
 export const ROLES = {
+  /** Add tasks to a queue. */
   enqueuer: 'roles/cloudtasks.enqueuer',
+  /** Act as a service account (attach its token to a task). */
   serviceAccountUser: 'roles/iam.serviceAccountUser',
+  /** Invoke a Cloud Run service. */
   runInvoker: 'roles/run.invoker',
+  /** The Cloud Tasks service agent's own role; never granted to anything else. */
   serviceAgent: 'roles/cloudtasks.serviceAgent',
 } as const;

@@ -2,15 +2,22 @@
  * Collects every invalid input before failing, so a user fixes all of them in one round.
  * Messages read "'prop' must be ALLOWED, got VALUE".
  */
+/** One invalid input: the property as the user wrote it, the value, and what is allowed. */
 export interface Problem {
+  /** The property's path as the user wrote it, e.g. `rateLimits.maxDispatchesPerSecond`. */
   readonly prop: string;
+  /** The value received. */
   readonly value: unknown;
+  /** What is allowed, e.g. `a number > 0 and <= 500`. */
   readonly allowed: string;
 }
 
+/** Every problem of one subject (a construct path or the app config), thrown as one error. */
 export class ValidationError extends Error {
   constructor(
+    /** What was validated, e.g. `props for 'dev/Pipeline/Queue'`. */
     readonly subject: string,
+    /** Each problem found. */
     readonly problems: readonly Problem[],
   ) {
     super(
@@ -21,6 +28,7 @@ export class ValidationError extends Error {
   }
 }
 
+/** A collector of problems: check everything, then throw one {@link ValidationError}. */
 export class Problems {
   private readonly found: Problem[] = [];
 
@@ -51,6 +59,7 @@ export class Problems {
     return value !== undefined && !this.isUnresolved(value);
   }
 
+  /** The problems found so far. */
   get list(): readonly Problem[] {
     return this.found;
   }

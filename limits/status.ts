@@ -12,6 +12,7 @@ const CANONICAL: Record<number, string> = {
   504: 'DEADLINE_EXCEEDED',
 };
 
+/** Google's canonical code for an HTTP status, e.g. 404 → `NOT_FOUND`; other 5xx are `INTERNAL`. */
 export function canonicalCodeOfHttp(status: number): string {
   return CANONICAL[status] ?? (status >= 500 ? 'INTERNAL' : 'UNKNOWN');
 }
