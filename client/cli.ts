@@ -162,7 +162,8 @@ function warnOnPlaceholder(queue: string, endpoint: string | undefined): void {
     // an invalid endpoint is reported by the call itself
   }
   if (!local && isPlaceholderProject(queue.split('/')[1])) {
-    process.stderr.write(`warning: ${placeholderProjectMessage(`queue ${queue}`)}, or pass --project\n`);
+    const remedy = 'set "project" in cdktf.json (context.pipeline or per environment) or PIPELINE_PROJECT, or pass --project';
+    process.stderr.write(`warning: ${placeholderProjectMessage(`queue ${queue}`)}: ${remedy}\n`);
   }
 }
 

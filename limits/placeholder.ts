@@ -12,12 +12,9 @@ export function isPlaceholderProject(project: string | undefined): boolean {
 }
 
 /**
- * The warning shown when the placeholder project is targeted; `what` says what targets it
- * (e.g. `environment "dev"`).
+ * The words every layer uses for the rule; `what` says what targets the placeholder (e.g. `environment "dev"`),
+ * and each caller appends its own remedy (a setting to change, a flag to pass).
  */
 export function placeholderProjectMessage(what: string): string {
-  return (
-    `${what} uses the placeholder project "${PLACEHOLDER_PROJECT}": set "project" in cdktf.json ` +
-    `(context.pipeline, or per environment) or PIPELINE_PROJECT to your project id`
-  );
+  return `${what} uses the placeholder project "${PLACEHOLDER_PROJECT}"`;
 }

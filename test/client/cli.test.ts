@@ -127,7 +127,7 @@ describe('enqueue CLI: names and warnings', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n')[0]).toBe(
       'warning: queue projects/my-gcp-project/locations/us-central1/queues/tasks uses the placeholder project "my-gcp-project": ' +
-        'set "project" in cdktf.json (context.pipeline, or per environment) or PIPELINE_PROJECT to your project id, or pass --project',
+        'set "project" in cdktf.json (context.pipeline or per environment) or PIPELINE_PROJECT, or pass --project',
     );
   });
 
