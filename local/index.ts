@@ -30,9 +30,9 @@ export class LocalCloudTasks {
       // Terraform's queues are re-applied at every start; queues made through the API stay in the store.
       store.applyTerraformQueues(o.queues);
       const signer = await new TokenSigner(o.db && o.db !== ':memory:' ? `${o.db}.signing-key.json` : undefined).init();
-      let core: CloudTasksCore | undefined;
-      const dispatcher = new Dispatcher({ store, signer, queues: () => core!.queueList(), log: o.log, dedupWindowMs: o.dedupWindowMs, tickMs: o.tickMs });
-      core = new CloudTasksCore({ store, dispatcher });
+      // The dispatcher reads the core's live queue list (queues are made and deleted at run time).
+      const dispatcher: Dispatcher = new Dispatcher({ store, signer, queues: (): Iterable<QueueConfig> => core.queueList(), log: o.log, dedupWindowMs: o.dedupWindowMs, tickMs: o.tickMs });
+      const core = new CloudTasksCore({ store, dispatcher });
       const api = new CloudTasksApi({ core, signer });
       const grpc = o.grpcPort === false ? undefined : new CloudTasksGrpc(core);
       const endpoint = await api.listen(o.port ?? 0);
