@@ -15,6 +15,9 @@ import { grpcEncoding as enc, policyInput, policyMessage, queueInput, queueMessa
 type Request = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Method = (r: Request) => unknown;
 
+/** Marks a request grpc-js could not decode, so the handler answers INVALID_ARGUMENT (grpc-js itself says INTERNAL). */
+const UNDECODABLE = Symbol('undecodable');
+
 let service: Grpc.ServiceDefinition | undefined;
 
 /** The CloudTasks service definition (loaded once per process, ~0.1 s). */
@@ -27,7 +30,21 @@ function cloudTasksService(): Grpc.ServiceDefinition {
   const protos = dirname(require.resolve('@google-cloud/tasks/build/protos'));
   const definition = loader.fromJSON(JSON.parse(readFileSync(join(protos, 'protos.json'), 'utf8')), { longs: String, enums: String, defaults: false, oneofs: true });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as { google: { cloud: { tasks: { v2: { CloudTasks: { service: Grpc.ServiceDefinition } } } } } };
-  service = pkg.google.cloud.tasks.v2.CloudTasks.service;
+  service = Object.fromEntries(
+    Object.entries(pkg.google.cloud.tasks.v2.CloudTasks.service).map(([name, m]) => [
+      name,
+      {
+        ...m,
+        requestDeserialize: (bytes: Buffer) => {
+          try {
+            return m.requestDeserialize(bytes);
+          } catch (e) {
+            return { [UNDECODABLE]: (e as Error).message };
+          }
+        },
+      },
+    ]),
+  );
   return service;
 }
 
@@ -94,6 +111,7 @@ export class CloudTasksGrpc {
         method,
         (call: Grpc.ServerUnaryCall<Request, unknown>, callback: Grpc.sendUnaryData<unknown>) => {
           try {
+            if (UNDECODABLE in call.request) throw invalid(`The request is not a valid ${method}Request message: ${call.request[UNDECODABLE as unknown as string]}.`);
             callback(null, run(call.request));
           } catch (e) {
             const err = e instanceof ApiError ? e : new ApiError('INTERNAL', (e as Error).message);
