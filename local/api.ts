@@ -180,6 +180,8 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
     req.on('data', onData);
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+    // A client that hangs up mid-body: settle, so nothing waits on it.
+    req.on('close', () => !req.complete && reject(invalid('The request body was cut off.')));
   });
 }
 
