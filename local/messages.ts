@@ -186,7 +186,8 @@ function httpTarget(v: unknown): QueueTarget | undefined {
 
 export function policyInput(v: unknown): { version?: number; bindings?: { role?: string; members?: string[] }[]; etag?: string } {
   const p = obj(v, 'policy') ?? {};
-  const bindings = p.bindings === undefined ? [] : Array.isArray(p.bindings) ? p.bindings : (() => { throw invalid("Invalid value at 'policy.bindings': expected a list."); })();
+  const bindings = p.bindings ?? [];
+  if (!Array.isArray(bindings)) throw invalid("Invalid value at 'policy.bindings': expected a list.");
   return {
     version: num(p.version, 'policy.version'),
     bindings: bindings.map((b: unknown, i: number) => {
