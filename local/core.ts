@@ -7,10 +7,12 @@ import { randomBytes, randomInt } from 'node:crypto';
 import {
   DISPATCH_DEADLINE,
   headerBytes,
+  headersFitOverrideLimit,
   HTTP_METHODS,
   HttpMethod,
   MAX_CONCURRENT_DISPATCHES,
   MAX_DISPATCHES_PER_SECOND,
+  MAX_HEADER_OVERRIDE_BYTES,
   MAX_SCHEDULE_AHEAD_SECONDS,
   MAX_TASK_BYTES,
   QUEUE_ID_PATTERN,
@@ -379,7 +381,11 @@ function validateQueue(q: QueueConfig): void {
   if (!(Number.isInteger(retry.maxDoublings) && retry.maxDoublings >= 0)) problems.push(`retryConfig.maxDoublings must be an integer of 0 or more, got ${retry.maxDoublings}`);
   const ratio = q.logging?.samplingRatio;
   if (ratio !== undefined && !(ratio >= 0 && ratio <= 1)) problems.push(`stackdriverLoggingConfig.samplingRatio must be from 0.0 to 1.0, got ${ratio}`);
-  if (q.httpTarget?.httpMethod && !HTTP_METHODS.includes(q.httpTarget.httpMethod)) problems.push(`httpTarget.httpMethod must be one of ${HTTP_METHODS.join(', ')}, got ${quote(q.httpTarget.httpMethod)}`);
+  const t = q.httpTarget;
+  if (t?.httpMethod && !HTTP_METHODS.includes(t.httpMethod)) problems.push(`httpTarget.httpMethod must be one of ${HTTP_METHODS.join(', ')}, got ${quote(t.httpMethod)}`);
+  const port = t?.uriOverride?.port;
+  if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) problems.push(`httpTarget.uriOverride.port must be from 1 to 65535, got ${port}`);
+  if (t && !headersFitOverrideLimit(t.headers)) problems.push(`httpTarget.headerOverrides must stay below ${MAX_HEADER_OVERRIDE_BYTES} bytes in total, got ${headerBytes(t.headers)}`);
   if (problems.length > 0) throw invalid(`Invalid queue ${q.path}: ${problems.join('; ')}.`);
 }
 

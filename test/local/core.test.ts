@@ -36,6 +36,8 @@ describe('core rules', () => {
     ['minBackoff above maxBackoff', { retry: { minBackoff: 20, maxBackoff: 10 } }, /minBackoff \(20s\) must not exceed maxBackoff \(10s\)/],
     ['fractional maxDoublings', { retry: { maxDoublings: 1.5 } }, /maxDoublings must be an integer of 0 or more, got 1.5/],
     ['a sampling ratio above 1', { logging: { samplingRatio: 1.5 } }, /samplingRatio must be from 0.0 to 1.0, got 1.5/],
+    ['a URI override port above 65535', { httpTarget: { headers: {}, uriOverride: { host: 'h', port: 70000, enforceMode: 'ALWAYS' as const } } }, /port must be from 1 to 65535, got 70000/],
+    ['header overrides of 80 KB or more', { httpTarget: { headers: { 'X-Big': 'b'.repeat(80 * 1024) } } }, /headerOverrides must stay below 81920 bytes in total, got 819\d\d/],
   ])('CreateQueue refuses %s with INVALID_ARGUMENT', (_what, input, message) => {
     const status = statusOf(() => local.core.createQueue(PARENT, { name: `${PARENT}/queues/bad`, ...input }));
     expect(status).toMatch(/^INVALID_ARGUMENT: /);
