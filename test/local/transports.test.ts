@@ -5,7 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import { OAuth2Client } from 'google-auth-library';
 import { createServer, IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { LocalCloudTasks } from '../../local';
+import { LocalCloudTasks, MAX_REQUEST_BYTES } from '../../local';
 import { cleanup, eventually, PARENT, runCleanup, startLocal } from './helpers';
 
 interface Received {
@@ -34,7 +34,7 @@ async function recorder(): Promise<{ url: string; got: Received[] }> {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, got };
 }
 
-const GRPC_CODES: Record<number, string> = { 3: 'INVALID_ARGUMENT', 5: 'NOT_FOUND', 6: 'ALREADY_EXISTS', 9: 'FAILED_PRECONDITION' };
+const GRPC_CODES: Record<number, string> = { 3: 'INVALID_ARGUMENT', 5: 'NOT_FOUND', 6: 'ALREADY_EXISTS', 8: 'RESOURCE_EXHAUSTED', 9: 'FAILED_PRECONDITION' };
 
 function makeClient(transport: 'grpc' | 'rest', local: LocalCloudTasks): CloudTasksClient {
   if (transport === 'grpc') {
@@ -120,7 +120,7 @@ describe.each(['grpc', 'rest'] as const)('the official client over %s', (transpo
     expect(await codeOf(client.getTask({ name: names[0] }))).toBe('NOT_FOUND');
   });
 
-  test('errors carry the canonical codes: ALREADY_EXISTS, NOT_FOUND, INVALID_ARGUMENT', async () => {
+  test('errors carry the canonical codes: ALREADY_EXISTS, NOT_FOUND, INVALID_ARGUMENT, an oversize request refused', async () => {
     const queue = await newQueue();
     await client.pauseQueue({ name: queue });
     await client.createTask({ parent: queue, task: { name: `${queue}/tasks/dup`, httpRequest: { url: target.url } } });
@@ -131,6 +131,9 @@ describe.each(['grpc', 'rest'] as const)('the official client over %s', (transpo
     expect(await codeOf(client.createTask({ parent: queue, task: { httpRequest: { url: target.url, body: oversize } } }))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(client.createTask({ parent: queue, task: { httpRequest: { url: target.url, httpMethod: 'GET', body: Buffer.from('x') } } }))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(client.createTask({ parent: queue, task: { httpRequest: { url: target.url }, dispatchDeadline: { seconds: 3600 } } }))).toBe('INVALID_ARGUMENT');
+    // A request over the 1 MiB cap is refused before it is decoded (REST: HTTP 413).
+    const huge = Buffer.alloc(MAX_REQUEST_BYTES, 'x');
+    expect(await codeOf(client.createTask({ parent: queue, task: { httpRequest: { url: target.url, body: huge } } }))).toBe(transport === 'grpc' ? 'RESOURCE_EXHAUSTED' : 'INVALID_ARGUMENT');
   });
 
   test('create, update (field mask) and delete a queue; tasks dispatch through it', async () => {
