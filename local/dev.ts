@@ -1,12 +1,14 @@
 /**
- * `npm run dev`: the synthesized pipeline on one machine. Reads cdktf.out, starts a token signer (JWKS),
- * the handler from handler/ for each Cloud Run service (auth on, pointed at the local JWKS), and the local
- * Cloud Tasks API + dispatcher with a durable SQLite store. Ctrl-C stops everything.
+ * `npm run dev`: the synthesized pipeline on one machine. Reads cdktf.out (re-synthesized when stale), starts a
+ * token signer (JWKS), the handler from handler/ for each Cloud Run service (auth on, pointed at the local JWKS),
+ * and the local Cloud Tasks API (REST and gRPC) + dispatcher with a durable SQLite store. Ctrl-C, a signal to
+ * npm, or the death of the parent process stops everything; handlers stop with it.
  */
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { recordFingerprint, staleReason } from './freshness';
 import { LocalCloudTasks } from './index';
 import { derivedReferences, queuesOf, readStacks, References, Resolver, servicesOf } from './terraform';
 
@@ -14,8 +16,10 @@ const root = join(__dirname, '..');
 
 const HELP = `Usage: npm run dev -- [options]
   --stack NAME          stack from cdktf.out to run (default: the first)
-  --out DIR             synthesized output (default: cdktf.out; synthesized first when missing)
-  --port N              local Cloud Tasks API port (default 8123)
+  --out DIR             synthesized output (default: cdktf.out, re-synthesized when missing or stale)
+  --synth               synthesize into --out first, even when it looks current
+  --port N              local Cloud Tasks REST API port (default 8123)
+  --grpc-port N         local Cloud Tasks gRPC port (default 8124)
   --handler-port N      first local handler port (default 8081)
   --db FILE             task store (default .local/cloud-tasks.sqlite)
   --reset               delete the task store first
@@ -29,7 +33,9 @@ async function main(): Promise<void> {
     options: {
       stack: { type: 'string' },
       out: { type: 'string', default: join(root, 'cdktf.out') },
+      synth: { type: 'boolean' },
       port: { type: 'string', default: '8123' },
+      'grpc-port': { type: 'string', default: '8124' },
       'handler-port': { type: 'string', default: '8081' },
       db: { type: 'string', default: join(root, '.local', 'cloud-tasks.sqlite') },
       reset: { type: 'boolean' },
@@ -41,9 +47,16 @@ async function main(): Promise<void> {
   if (values.help) return void process.stdout.write(HELP);
 
   const out = resolve(values.out!);
-  if (!existsSync(join(out, 'manifest.json'))) {
+  const stale = staleReason(out, root);
+  // The default output is ours to refresh; a folder named with --out may hold a custom synth: say what to run.
+  if (values.synth || !existsSync(join(out, 'manifest.json')) || (stale && out === join(root, 'cdktf.out'))) {
+    if (stale) process.stdout.write(`Synthesizing into ${out}: ${stale}.\n`);
+    mkdirSync(out, { recursive: true });
     const synth = spawnSync(process.execPath, ['-r', join(root, 'scripts', 'register.js'), join(root, 'main.ts')], { cwd: root, stdio: 'inherit', env: { ...process.env, CDKTF_OUTDIR: out } });
     if (synth.status !== 0) throw new Error('synth failed');
+    recordFingerprint(out, root);
+  } else if (stale) {
+    process.stderr.write(`warning: ${out} may be stale (${stale}). Run \`CDKTF_OUTDIR=${out} npm run synth\` or add --synth.\n`);
   }
   const stacks = readStacks(out);
   const stack = values.stack ? stacks.find((s) => s.name === values.stack) : stacks[0];
@@ -70,10 +83,11 @@ async function main(): Promise<void> {
     }
   }
   const queues = queuesOf(stack, refs);
-  const local = await LocalCloudTasks.start({ queues, db: values.db, port: Number(values.port) });
+  const local = await LocalCloudTasks.start({ queues, db: values.db, port: Number(values.port), grpcPort: Number(values['grpc-port']) });
   const resolver = new Resolver({ ...derivedReferences(stack), ...refs });
   const children: ChildProcess[] = starts.map((s) =>
-    spawn(process.execPath, ['-r', join(root, 'scripts', 'register.js'), join(root, 'handler', 'src', 'main.ts')], {
+    // exit-with-parent: a handler stops when this process is gone, however it died.
+    spawn(process.execPath, ['-r', join(root, 'scripts', 'register.js'), '-r', join(root, 'scripts', 'exit-with-parent.js'), join(root, 'handler', 'src', 'main.ts')], {
       stdio: 'inherit',
       env: {
         ...process.env,
@@ -84,9 +98,26 @@ async function main(): Promise<void> {
     }),
   );
 
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    for (const c of children) c.kill('SIGTERM');
+    await local.stop();
+    await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGHUP', () => void stop());
+  for (const c of children) c.once('exit', (code) => !stopping && (console.error(`handler exited with ${code}`), void stop()));
+  // The banner (and "ready") only once every handler answers.
+  await Promise.all(starts.map((s) => untilListening(s.port, () => stopping)));
+
   const lines = [
     `Local Cloud Tasks — stack "${stack.name}" (${out})`,
-    `  API     ${local.endpoint}    (CLOUD_TASKS_ENDPOINT; any bearer token is accepted)`,
+    `  REST    ${local.endpoint}    (CLOUD_TASKS_ENDPOINT; any bearer token is accepted)`,
+    `  gRPC    ${local.grpcEndpoint}    (official clients' default transport: apiEndpoint + port, insecure channel credentials)`,
     `  JWKS    ${local.jwksUrl}`,
     `  store   ${values.db}`,
     ...queues.map((q) => `  queue   ${q.path}  ${q.rate.maxDispatchesPerSecond}/s, ${q.rate.maxConcurrentDispatches} concurrent, max ${q.retry.maxAttempts} attempts`),
@@ -96,19 +127,15 @@ async function main(): Promise<void> {
     'Ctrl-C stops everything.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+}
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    for (const c of children) c.kill('SIGTERM');
-    await local.stop();
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop());
-  process.on('SIGTERM', () => void stop());
-  for (const c of children) c.once('exit', (code) => !stopping && (console.error(`handler exited with ${code}`), void stop()));
+/** Waits until a handler answers /healthz (or the server is stopping). */
+async function untilListening(port: number, stopping: () => boolean): Promise<void> {
+  for (let waited = 0; !stopping(); waited += 50) {
+    if (await fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false)) return;
+    if (waited > 30_000) throw new Error(`the handler on port ${port} did not start listening within 30 s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 main().catch((e: Error) => {

@@ -14,7 +14,8 @@ export type LogFn = (entry: Record<string, unknown>) => void;
 export interface DispatcherOptions {
   readonly store: TaskStore;
   readonly signer: TokenSigner;
-  readonly queues: readonly QueueConfig[];
+  /** The queues, or a function giving the current ones (queues made and deleted at run time). */
+  readonly queues: readonly QueueConfig[] | (() => Iterable<QueueConfig>);
   /** How long a finished task's name stays taken. @default 1 h */
   readonly dedupWindowMs?: number;
   readonly log?: LogFn;
@@ -42,7 +43,16 @@ export class Dispatcher {
   constructor(private readonly o: DispatcherOptions) {
     this.dedupWindowMs = o.dedupWindowMs ?? 3600_000;
     this.log = o.log ?? ((e) => process.stdout.write(`${JSON.stringify(e)}\n`));
-    for (const q of o.queues) this.inflight.set(q.path, new Set());
+  }
+
+  private queues(): Iterable<QueueConfig> {
+    return typeof this.o.queues === 'function' ? this.o.queues() : this.o.queues;
+  }
+
+  private running(queue: string): Set<string> {
+    let set = this.inflight.get(queue);
+    if (!set) this.inflight.set(queue, (set = new Set()));
+    return set;
   }
 
   start(): void {
@@ -72,22 +82,41 @@ export class Dispatcher {
 
   /** One pass over every queue: start as many due tasks as the rate and concurrency limits allow. */
   tick(now = Date.now()): void {
-    for (const q of this.o.queues) {
+    for (const q of this.queues()) {
       if (this.o.store.isPaused(q.path)) continue;
-      const running = this.inflight.get(q.path)!;
+      const running = this.running(q.path);
       const bucket = this.refill(q, now);
       const slots = Math.min(Math.floor(bucket.tokens), q.rate.maxConcurrentDispatches - running.size);
       if (slots <= 0) continue;
       for (const task of this.o.store.takeDue(q.path, now, slots)) {
         bucket.tokens -= 1;
-        running.add(task.name);
-        this.peakConcurrency.set(q.path, Math.max(this.peakConcurrency.get(q.path) ?? 0, running.size));
-        void this.dispatch(q, task).finally(() => {
-          running.delete(task.name);
-          this.o.store.release(task.name);
-        });
+        this.begin(q, task);
       }
     }
+  }
+
+  /**
+   * RunTask: dispatches a task now, even when its queue is paused or at its rate limit. False when the task is
+   * already in flight or gone. A stopped dispatcher only makes the task due (it runs once dispatching starts).
+   */
+  runNow(q: QueueConfig, name: string): boolean {
+    if (!this.timer) {
+      this.o.store.runNow(name);
+      return true;
+    }
+    const task = this.o.store.takeOne(name);
+    if (task) this.begin(q, task);
+    return task !== undefined;
+  }
+
+  private begin(q: QueueConfig, task: TaskRecord): void {
+    const running = this.running(q.path);
+    running.add(task.name);
+    this.peakConcurrency.set(q.path, Math.max(this.peakConcurrency.get(q.path) ?? 0, running.size));
+    void this.dispatch(q, task).finally(() => {
+      running.delete(task.name);
+      this.o.store.release(task.name);
+    });
   }
 
   private refill(q: QueueConfig, now: number): Bucket {
@@ -167,10 +196,13 @@ export class Dispatcher {
       set('X-CloudTasks-TaskPreviousResponse', String(task.previousResponse));
       set('X-CloudTasks-TaskRetryReason', task.retryReason ?? '');
     }
-    // Queue-level auth overrides the task's own.
-    const oidc = q.httpTarget?.oidcToken ?? (q.httpTarget?.oauthToken ? undefined : task.oidcToken);
-    if (oidc) set('Authorization', `Bearer ${await this.o.signer.idToken(oidc.serviceAccountEmail, oidc.audience ?? url)}`);
-    else if (q.httpTarget?.oauthToken) set('Authorization', `Bearer local-oauth-token-for-${q.httpTarget.oauthToken.serviceAccountEmail}`);
+    // Queue-level auth overrides the task's own. OAuth access tokens are placeholders locally (nothing local
+    // could verify a real one): the header says which account Cloud Tasks would have used.
+    const queueAuth = q.httpTarget?.oidcToken || q.httpTarget?.oauthToken;
+    const oidc = queueAuth ? q.httpTarget?.oidcToken : task.oidcToken;
+    const oauth = queueAuth ? q.httpTarget?.oauthToken : task.oauthToken;
+    if (oidc) set('Authorization', `Bearer ${await this.o.signer.idToken(oidc.serviceAccountEmail, oidc.audience || url)}`);
+    else if (oauth) set('Authorization', `Bearer local-oauth-token-for-${oauth.serviceAccountEmail}`);
     return headers;
   }
 }

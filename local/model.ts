@@ -21,6 +21,8 @@ export interface QueueConfig {
   readonly path: string;
   readonly httpTarget?: QueueTarget;
   readonly rate: { readonly maxDispatchesPerSecond: number; readonly maxConcurrentDispatches: number };
+  /** Fraction of task operations logged (stackdriver_logging_config.sampling_ratio); unset = no logging config. */
+  readonly logging?: { readonly samplingRatio: number };
   readonly retry: {
     /** -1 = unlimited */
     readonly maxAttempts: number;
@@ -53,6 +55,7 @@ export interface TaskRecord {
   readonly headers: Record<string, string>;
   readonly body: Buffer;
   readonly oidcToken?: { readonly serviceAccountEmail: string; readonly audience?: string };
+  readonly oauthToken?: { readonly serviceAccountEmail: string; readonly scope?: string };
   readonly scheduleMs: number;
   readonly createMs: number;
   readonly deadlineSeconds: number;

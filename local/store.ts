@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { HttpMethod } from '../limits';
-import { Attempt, TaskRecord } from './model';
+import { Attempt, QueueConfig, TaskRecord } from './model';
 
 interface Row {
   name: string;
@@ -17,6 +17,7 @@ interface Row {
   headers: string;
   body: Buffer;
   oidc: string | null;
+  oauth: string | null;
   schedule_ms: number;
   create_ms: number;
   deadline_s: number;
@@ -63,10 +64,16 @@ export class TaskStore {
       -- Tasks being dispatched right now. TEMP: it lives and dies with this process, so after a crash every
       -- task is due again (at-least-once), and due() skips in-flight tasks inside SQLite.
       CREATE TEMP TABLE IF NOT EXISTS inflight (name TEXT PRIMARY KEY);
+      -- Queues: those from Terraform (source 'terraform', re-applied at every start) and those made through
+      -- the API (source 'api', kept until deleted). IAM policies are stored, never enforced.
+      CREATE TABLE IF NOT EXISTS queues (path TEXT PRIMARY KEY, config TEXT NOT NULL, source TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS iam_policies (resource TEXT PRIMARY KEY, policy TEXT NOT NULL);
     `);
+    // Stores made before task-level OAuth tokens were kept: add the column in place.
+    if (!(this.db.pragma('table_info(tasks)') as { name: string }[]).some((c) => c.name === 'oauth')) this.db.exec('ALTER TABLE tasks ADD COLUMN oauth TEXT');
     this.stmts = {
-      insert: this.db.prepare(`INSERT INTO tasks (name, queue, url, method, headers, body, oidc, schedule_ms, create_ms, deadline_s)
-        VALUES (@name, @queue, @url, @method, @headers, @body, @oidc, @schedule_ms, @create_ms, @deadline_s)`),
+      insert: this.db.prepare(`INSERT INTO tasks (name, queue, url, method, headers, body, oidc, oauth, schedule_ms, create_ms, deadline_s)
+        VALUES (@name, @queue, @url, @method, @headers, @body, @oidc, @oauth, @schedule_ms, @create_ms, @deadline_s)`),
       get: this.db.prepare('SELECT * FROM tasks WHERE name = ?'),
       tombstone: this.db.prepare('SELECT until_ms FROM tombstones WHERE name = ?'),
       list: this.db.prepare('SELECT * FROM tasks WHERE queue = ? AND name > ? ORDER BY name LIMIT ?'),
@@ -87,6 +94,15 @@ export class TaskStore {
       dropped: this.db.prepare('SELECT name, queue, attempts, last_status AS lastStatus, dropped_ms AS droppedMs FROM dropped ORDER BY dropped_ms'),
       paused: this.db.prepare('SELECT paused FROM queue_state WHERE queue = ?'),
       setPaused: this.db.prepare('INSERT OR REPLACE INTO queue_state (queue, paused) VALUES (?, ?)'),
+      queues: this.db.prepare('SELECT config, source FROM queues ORDER BY path'),
+      putQueue: this.db.prepare('INSERT OR REPLACE INTO queues (path, config, source) VALUES (?, ?, COALESCE((SELECT source FROM queues WHERE path = ?), ?))'),
+      deleteQueue: this.db.prepare('DELETE FROM queues WHERE path = ?'),
+      terraformQueues: this.db.prepare("SELECT path FROM queues WHERE source = 'terraform'"),
+      putTerraformQueue: this.db.prepare("INSERT OR REPLACE INTO queues (path, config, source) VALUES (?, ?, 'terraform')"),
+      deleteState: this.db.prepare('DELETE FROM queue_state WHERE queue = ?'),
+      policy: this.db.prepare('SELECT policy FROM iam_policies WHERE resource = ?'),
+      setPolicy: this.db.prepare('INSERT OR REPLACE INTO iam_policies (resource, policy) VALUES (?, ?)'),
+      deletePolicy: this.db.prepare('DELETE FROM iam_policies WHERE resource = ?'),
     };
     // Names whose dedup window has passed are free again: forget them, so the table does not grow forever.
     this.db.prepare('DELETE FROM tombstones WHERE until_ms < ?').run(Date.now());
@@ -105,6 +121,7 @@ export class TaskStore {
         headers: JSON.stringify(task.headers),
         body: task.body,
         oidc: task.oidcToken ? JSON.stringify(task.oidcToken) : null,
+        oauth: task.oauthToken ? JSON.stringify(task.oauthToken) : null,
         schedule_ms: task.scheduleMs,
         create_ms: task.createMs,
         deadline_s: task.deadlineSeconds,
@@ -129,6 +146,11 @@ export class TaskStore {
       for (const r of rows) this.stmts.lease.run(r.name);
       return rows.map(fromRow);
     })();
+  }
+
+  /** Leases one task (RunTask), whatever its schedule; undefined when it is gone or already in flight. */
+  takeOne(name: string): TaskRecord | undefined {
+    return this.db.transaction(() => (this.stmts.lease.run(name).changes > 0 ? this.get(name) : undefined))();
   }
 
   release(name: string): void {
@@ -195,6 +217,48 @@ export class TaskStore {
     this.pausedCache.set(queue, paused);
   }
 
+  /** Every stored queue (Terraform's and the API's). */
+  queues(): { config: QueueConfig; source: 'terraform' | 'api' }[] {
+    return (this.stmts.queues.all() as { config: string; source: 'terraform' | 'api' }[]).map((r) => ({ config: JSON.parse(r.config), source: r.source }));
+  }
+
+  /** Stores a queue; an existing queue keeps its source (an API update of a Terraform queue stays Terraform's). */
+  putQueue(q: QueueConfig, source: 'terraform' | 'api'): void {
+    this.stmts.putQueue.run(q.path, JSON.stringify(q), q.path, source);
+  }
+
+  /**
+   * Makes the stored Terraform queues exactly `queues` (like an apply: changed ones replaced, removed ones
+   * deleted with their tasks); queues made through the API stay.
+   */
+  applyTerraformQueues(queues: readonly QueueConfig[]): void {
+    this.db.transaction(() => {
+      const keep = new Set(queues.map((q) => q.path));
+      for (const { path } of this.stmts.terraformQueues.all() as { path: string }[]) if (!keep.has(path)) this.deleteQueue(path);
+      for (const q of queues) this.stmts.putTerraformQueue.run(q.path, JSON.stringify(q));
+    })();
+  }
+
+  /** Deletes a queue with its tasks, state and policy. */
+  deleteQueue(path: string): void {
+    this.db.transaction(() => {
+      this.stmts.deleteQueue.run(path);
+      this.stmts.purge.run(path);
+      this.stmts.deleteState.run(path);
+      this.stmts.deletePolicy.run(path);
+    })();
+    this.pausedCache.delete(path);
+  }
+
+  policy(resource: string): unknown {
+    const row = this.stmts.policy.get(resource) as { policy: string } | undefined;
+    return row && JSON.parse(row.policy);
+  }
+
+  setPolicy(resource: string, policy: unknown): void {
+    this.stmts.setPolicy.run(resource, JSON.stringify(policy));
+  }
+
   close(): void {
     this.db.close();
   }
@@ -209,6 +273,7 @@ function fromRow(r: Row): TaskRecord {
     headers: JSON.parse(r.headers),
     body: r.body,
     oidcToken: r.oidc ? JSON.parse(r.oidc) : undefined,
+    oauthToken: r.oauth ? JSON.parse(r.oauth) : undefined,
     scheduleMs: r.schedule_ms,
     createMs: r.create_ms,
     deadlineSeconds: r.deadline_s,

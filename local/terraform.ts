@@ -124,6 +124,7 @@ export function queuesOf(stack: StackFile, refs: References): QueueConfig[] {
     return {
       path: `projects/${resolver.value(r.project) ?? project}/locations/${resolver.value(r.location)}/queues/${resolver.value(r.name)}`,
       httpTarget: r.http_target ? target(r.http_target, resolver) : undefined,
+      ...(r.stackdriver_logging_config && { logging: { samplingRatio: Number(r.stackdriver_logging_config.sampling_ratio ?? 0) } }),
       rate: {
         maxDispatchesPerSecond: rate.max_dispatches_per_second ?? d.rate.maxDispatchesPerSecond,
         maxConcurrentDispatches: rate.max_concurrent_dispatches ?? d.rate.maxConcurrentDispatches,

@@ -61,7 +61,7 @@ describe('local dev server', () => {
       processed.add(task.context.taskName);
     }, port);
     const db = join(mkdtempSync(join(tmpdir(), 'local-db-')), 'tasks.sqlite');
-    const args = ['--out', out, '--no-handler', '--resolve', `${service.address}.uri=${handler.url}`, '--db', db, '--port', String(port)];
+    const args = ['--out', out, '--no-handler', '--resolve', `${service.address}.uri=${handler.url}`, '--db', db, '--port', String(port), '--grpc-port', String(await freePort())];
     const endpoint = `http://127.0.0.1:${port}`;
 
     const first = await startDev(args);

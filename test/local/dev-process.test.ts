@@ -1,0 +1,63 @@
+// `npm run dev` as users run it: stopping it by signalling only the npm process leaves nothing holding its ports.
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resolveConfig } from '../../config';
+import { buildApp } from '../../main';
+import { cleanup, eventually, freePort, runCleanup } from './helpers';
+
+const root = join(__dirname, '..', '..');
+
+/** True when nothing listens on the port any more (we can bind it ourselves). */
+const portFree = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const s = createServer()
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+
+async function startNpmDev(): Promise<{ npm: ChildProcess; ports: number[]; banner: string }> {
+  const out = join(mkdtempSync(join(tmpdir(), 'dev-proc-')), 'cdktf.out');
+  buildApp(resolveConfig({ project: 'test-project', queueId: 'orders' }, {}), out).synth();
+  const ports = [await freePort(), await freePort(), await freePort()];
+  const db = join(mkdtempSync(join(tmpdir(), 'dev-proc-db-')), 'tasks.sqlite');
+  const args = ['run', 'dev', '--', '--out', out, '--db', db, '--port', String(ports[0]), '--grpc-port', String(ports[1]), '--handler-port', String(ports[2])];
+  // Its own process group, so a failing test can still clean up every process of the tree.
+  const npm = spawn('npm', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHECKPOINT_DISABLE: '1' }, detached: true });
+  cleanup.push(() => {
+    try {
+      process.kill(-npm.pid!, 'SIGKILL');
+    } catch {
+      // the whole group is gone already
+    }
+  });
+  const banner = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    npm.stdout!.on('data', (d) => {
+      text += d;
+      if (text.includes('Ctrl-C stops everything.')) resolve(text);
+    });
+    npm.stderr!.on('data', (d) => (text += d));
+    npm.once('exit', (code) => reject(new Error(`npm run dev exited with ${code}: ${text}`)));
+  });
+  return { npm, ports, banner };
+}
+
+describe('npm run dev as a process tree', () => {
+  afterEach(runCleanup);
+
+  test('the banner shows both endpoints and comes only once the handler answers', async () => {
+    const { ports, banner } = await startNpmDev();
+    expect(banner).toContain(`REST    http://127.0.0.1:${ports[0]}`);
+    expect(banner).toContain(`gRPC    127.0.0.1:${ports[1]}`);
+    expect((await fetch(`http://127.0.0.1:${ports[2]}/healthz`)).status).toBe(200);
+  }, 30_000);
+
+  test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)('%s to the npm process only: no process is left holding the API, gRPC or handler port', async (signal) => {
+    const { npm, ports } = await startNpmDev();
+    npm.kill(signal);
+    await eventually(async () => (await Promise.all(ports.map(portFree))).every(Boolean), 10_000);
+  }, 30_000);
+});

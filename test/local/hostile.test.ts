@@ -1,0 +1,84 @@
+// Hostile input against the local REST API: the server answers with a clear 4xx and keeps serving.
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { PARENT, queueConfig, runCleanup, startLocal } from './helpers';
+
+/** A raw request (fetch would refuse or normalize the hostile parts). */
+function raw(endpoint: string, path: string, o: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<{ status: number; body: string }> {
+  const u = new URL(endpoint);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: u.hostname, port: u.port, path, method: o.method ?? 'GET', headers: { Authorization: 'Bearer local', ...o.headers } }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end(o.body);
+  });
+}
+
+describe('local REST API under hostile input', () => {
+  afterEach(runCleanup);
+  const queue = `${PARENT}/queues/orders`;
+
+  test('a query string that is not valid percent-encoding gets 400 and the server keeps serving', async () => {
+    const { local } = await startLocal([queueConfig('http://127.0.0.1:9')]);
+    const bad = await raw(local.endpoint, `/v2/${queue}/tasks?%`);
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body).error.status).toBe('INVALID_ARGUMENT');
+    const ok = await raw(local.endpoint, `/v2/${queue}`);
+    expect(ok.status).toBe(200);
+  });
+
+  test.each([
+    ['a foreign name (DNS rebinding)', 'evil.example', 403],
+    ['a name ending in a loopback address', '127.0.0.1.evil.example', 403],
+    ['localhost', 'localhost', 200],
+    ['[::1]', '[::1]', 200],
+  ])('Host header: %s (%s) gets %i', async (_what, host, status) => {
+    const { local } = await startLocal([queueConfig('http://127.0.0.1:9')]);
+    const res = await raw(local.endpoint, `/v2/${queue}`, { headers: { Host: `${host}:${new URL(local.endpoint).port}` } });
+    expect(res.status).toBe(status);
+    if (status === 403) expect(JSON.parse(res.body).error).toMatchObject({ status: 'PERMISSION_DENIED', message: expect.stringContaining('not a loopback name') });
+  });
+
+  test.each([
+    ['without a bearer token', '', `/v2/${queue}/tasks`, 401],
+    ['to an unknown route', 'Authorization: Bearer local\r\n', '/v2/nothing/here', 404],
+  ])('a request %s is answered before its body is read', async (_what, auth, path, status) => {
+    const { local } = await startLocal([queueConfig('http://127.0.0.1:9')]);
+    const socket = connect(Number(new URL(local.endpoint).port), '127.0.0.1');
+    const answer = await new Promise<string>((resolve) => {
+      let got = '';
+      socket.on('data', (d) => {
+        got += d;
+        if (got.includes('\r\n\r\n')) resolve(got);
+      });
+      // Headers promise half a megabyte that never comes.
+      socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Type: application/json\r\nContent-Length: 500000\r\n\r\n`);
+    });
+    socket.destroy();
+    expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+    expect(answer).toMatch(/connection: close/i);
+  });
+
+  test('a body over the limit is refused with 413, whether declared or streamed (chunked)', async () => {
+    const { local } = await startLocal([queueConfig('http://127.0.0.1:9')]);
+    const big = Buffer.alloc(1024 * 1024 + 1, 'a');
+    const declared = await raw(local.endpoint, `/v2/${queue}/tasks:buffer`, { method: 'POST', body: big });
+    expect(declared.status).toBe(413);
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const u = new URL(local.endpoint);
+      const req = request({ host: u.hostname, port: u.port, path: `/v2/${queue}/tasks:buffer`, method: 'POST', headers: { Authorization: 'Bearer local' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.on('error', reject);
+      for (let i = 0; i < 5; i++) req.write(big.subarray(0, 300 * 1024)); // no Content-Length: chunked
+      req.end();
+    });
+    expect(chunked).toBe(413);
+    expect(local.store.count(queue)).toBe(0);
+    expect((await raw(local.endpoint, `/v2/${queue}`)).status).toBe(200);
+  });
+});
