@@ -8,3 +8,4 @@ export * from './limits';
 export * from './checks';
 export * from './problems';
 export * from './status';
+export * from './retry';
