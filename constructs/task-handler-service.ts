@@ -15,6 +15,8 @@ import {
   isIntegerBetween,
 } from '../limits';
 import { grantOnce, IPrincipal, IServiceAccount } from './principal';
+import { DEAD_LETTER_ENV, deadLetterEnv } from './dead-letter-env';
+import type { QueueRetryProps } from './task-queue';
 import { deriveAccountId, ServiceAccount } from './service-account';
 import { synthProblems, throwIfInvalid } from './validation';
 
@@ -60,6 +62,14 @@ export interface TaskHandlerServiceProps {
   readonly environment?: Record<string, string>;
   /** Most instances, 1-1000. @default - the Cloud Run default */
   readonly maxInstanceCount?: number;
+  /**
+   * The retry limits of the queue that feeds the handler (`TASKS_MAX_ATTEMPTS`, `TASKS_MAX_RETRY_DURATION`, ...),
+   * unset ones meaning the service defaults: with them the handler spots a task's last attempt and dead-letters it.
+   * @default - none: dead letters off
+   */
+  readonly queueRetry?: QueueRetryProps;
+  /** Pub/Sub topic (`projects/P/topics/T`) for dead letters (`TASKS_DEAD_LETTER_TOPIC`). @default - an ERROR log entry */
+  readonly deadLetterTopic?: string;
 }
 
 /**
@@ -121,6 +131,7 @@ export class TaskHandlerService extends Construct {
       TASKS_SERVICE_ACCOUNT: props.tokenServiceAccountEmail,
       TASKS_PATH: this.tasksPath,
       TASKS_DISPATCH_DEADLINE_SECONDS: String(this.dispatchDeadlineSeconds),
+      ...deadLetterEnv(props.queueRetry, props.deadLetterTopic),
     };
     this.resource = new CloudRunV2Service(this, 'Resource', {
       name: props.serviceName,
@@ -160,4 +171,4 @@ export class TaskHandlerService extends Construct {
 }
 
 /** Environment variables this construct owns; the handler reads them. */
-const RESERVED_ENV = ['TASKS_AUDIENCE', 'TASKS_SERVICE_ACCOUNT', 'TASKS_PATH', 'TASKS_DISPATCH_DEADLINE_SECONDS'];
+const RESERVED_ENV = ['TASKS_AUDIENCE', 'TASKS_SERVICE_ACCOUNT', 'TASKS_PATH', 'TASKS_DISPATCH_DEADLINE_SECONDS', ...DEAD_LETTER_ENV];

@@ -72,4 +72,9 @@ export const ROLES = {
   serviceAccountUser: 'roles/iam.serviceAccountUser',
   runInvoker: 'roles/run.invoker',
   serviceAgent: 'roles/cloudtasks.serviceAgent',
+  pubsubPublisher: 'roles/pubsub.publisher',
+  pubsubSubscriber: 'roles/pubsub.subscriber',
 } as const;
+
+/** Pub/Sub topic and subscription ids: 3-255 characters, a letter first, not starting with "goog". */
+export const PUBSUB_NAME_PATTERN = /^(?!goog)[A-Za-z][-A-Za-z0-9_.~+%]{2,254}$/;

@@ -194,6 +194,7 @@ describe('loadRetryPolicy / deadLettersFromEnv', () => {
       } catch (e) {
         return (e as Error).message;
       }
+      return 'no error';
     })();
     expect(message).toMatch(/'TASKS_MAX_ATTEMPTS' must be an integer >= -1 \(-1 = unlimited\), got "ten"/);
     expect(message).toMatch(/'TASKS_MAX_RETRY_DURATION' must be a duration in seconds like "10s" or "0.1s", got "1h"/);
@@ -246,9 +247,9 @@ class RecordingGoogle {
       req.on('end', () => {
         this.requests.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
         const json = (status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
-        if (req.url?.startsWith('/computeMetadata/')) return json(200, { access_token: 'ya29.metadata-token', expires_in: 3599, token_type: 'Bearer' });
-        if (this.publishStatus !== 200) return json(this.publishStatus, { error: { code: this.publishStatus, message: 'User not authorized to perform this action.', status: 'PERMISSION_DENIED' } });
-        json(200, { messageIds: ['4242'] });
+        if (req.url?.startsWith('/computeMetadata/')) json(200, { access_token: 'ya29.metadata-token', expires_in: 3599, token_type: 'Bearer' });
+        else if (this.publishStatus !== 200) json(this.publishStatus, { error: { code: this.publishStatus, message: 'User not authorized to perform this action.', status: 'PERMISSION_DENIED' } });
+        else json(200, { messageIds: ['4242'] });
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
