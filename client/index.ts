@@ -7,3 +7,5 @@ export { createTask, closeClients } from './create-task';
 export * from './errors';
 export type { CreatedTask, CreateTaskOptions, EnqueueOptions, Payload, QueueRef, Retry } from './options';
 export { parseSchedule, queuePath } from './options';
+export { DeadLetterReader, replayDeadLetter, replayTaskId, PUBSUB_ENDPOINT } from './dead-letters';
+export type { DeadLetter, DeadLetterReaderOptions, ReceivedDeadLetter, ReplayOptions } from './dead-letters';

@@ -9,3 +9,4 @@ export * from './checks';
 export * from './problems';
 export * from './status';
 export * from './retry';
+export * from './dead-letter';

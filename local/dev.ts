@@ -6,7 +6,9 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { formatStats, localDeadLetterEnv, pubsubReferences } from './dev-ops';
 import { LocalCloudTasks } from './index';
 import { derivedReferences, queuesOf, readStacks, References, Resolver, servicesOf } from './terraform';
 
@@ -16,6 +18,7 @@ const HELP = `Usage: npm run dev -- [options]
   --stack NAME          stack from cdktf.out to run (default: the first)
   --out DIR             synthesized output (default: cdktf.out; synthesized first when missing)
   --port N              local Cloud Tasks API port (default 8123)
+  --ops-port N          local Pub/Sub (dead letters), metadata token and /stats port (default 8124)
   --handler-port N      first local handler port (default 8081)
   --db FILE             task store (default .local/cloud-tasks.sqlite)
   --reset               delete the task store first
@@ -30,6 +33,7 @@ async function main(): Promise<void> {
       stack: { type: 'string' },
       out: { type: 'string', default: join(root, 'cdktf.out') },
       port: { type: 'string', default: '8123' },
+      'ops-port': { type: 'string', default: '8124' },
       'handler-port': { type: 'string', default: '8081' },
       db: { type: 'string', default: join(root, '.local', 'cloud-tasks.sqlite') },
       reset: { type: 'boolean' },
@@ -70,8 +74,9 @@ async function main(): Promise<void> {
     }
   }
   const queues = queuesOf(stack, refs);
-  const local = await LocalCloudTasks.start({ queues, db: values.db, port: Number(values.port) });
-  const resolver = new Resolver({ ...derivedReferences(stack), ...refs });
+  const local = await LocalCloudTasks.start({ queues, db: values.db, port: Number(values.port), opsPort: Number(values['ops-port']) });
+  const resolver = new Resolver({ ...derivedReferences(stack), ...pubsubReferences(stack), ...refs });
+  const project = queues[0]?.path.split('/')[1] ?? 'local';
   const children: ChildProcess[] = starts.map((s) =>
     spawn(process.execPath, ['-r', join(root, 'scripts', 'register.js'), join(root, 'handler', 'src', 'main.ts')], {
       stdio: 'inherit',
@@ -80,6 +85,7 @@ async function main(): Promise<void> {
         ...Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, resolver.value(v) ?? ''])),
         PORT: String(s.port),
         TASKS_JWKS_URL: local.jwksUrl,
+        ...localDeadLetterEnv(local.opsEndpoint, Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, resolver.value(v) ?? ''])), project),
       },
     }),
   );
@@ -88,14 +94,22 @@ async function main(): Promise<void> {
     `Local Cloud Tasks — stack "${stack.name}" (${out})`,
     `  API     ${local.endpoint}    (CLOUD_TASKS_ENDPOINT; any bearer token is accepted)`,
     `  JWKS    ${local.jwksUrl}`,
+    `  ops     ${local.opsEndpoint}    (dead letters as local Pub/Sub; GET /stats; type "stats" + Enter here)`,
     `  store   ${values.db}`,
     ...queues.map((q) => `  queue   ${q.path}  ${q.rate.maxDispatchesPerSecond}/s, ${q.rate.maxConcurrentDispatches} concurrent, max ${q.retry.maxAttempts} attempts`),
     ...starts.map((s) => `  handler ${s.name} → http://127.0.0.1:${s.port} (auth on, audience ${resolver.value(s.env.TASKS_AUDIENCE)})`),
     ...Object.entries(refs).map(([k, v]) => `  mapped  ${k} → ${v}`),
+    'Dead letters: npm run dead-letters -- list --local   (show ID, replay ID | --all)',
     `Try: CLOUD_TASKS_ENDPOINT=${local.endpoint} CLOUD_TASKS_ACCESS_TOKEN=local npm run enqueue -- buffer --data '{"hello":"world"}'`,
     'Ctrl-C stops everything.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+
+  if (process.stdin.isTTY) {
+    createInterface({ input: process.stdin }).on('line', (line) => {
+      if (line.trim() === 'stats') process.stdout.write(formatStats(local.ops.stats()));
+    });
+  }
 
   let stopping = false;
   const stop = async () => {

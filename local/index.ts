@@ -1,6 +1,8 @@
 /** Local Cloud Tasks: API + durable store + dispatcher + token signer, composable in tests and the dev server. */
 import { CloudTasksApi } from './api';
+import { DeadLetterStore } from './dead-letters';
 import { Dispatcher, LogFn } from './dispatcher';
+import { AttemptCounter, OpsServer } from './ops';
 import type { QueueConfig } from './model';
 import { TokenSigner } from './signer';
 import { TaskStore } from './store';
@@ -14,17 +16,32 @@ export interface LocalCloudTasksOptions {
   readonly log?: LogFn;
   readonly dedupWindowMs?: number;
   readonly tickMs?: number;
+  /** Port of the operations face (local Pub/Sub for dead letters, metadata token, /stats). @default 0 (any free port) */
+  readonly opsPort?: number;
 }
 
 export class LocalCloudTasks {
   static async start(o: LocalCloudTasksOptions): Promise<LocalCloudTasks> {
     const store = new TaskStore(o.db ?? ':memory:');
     const signer = await new TokenSigner(o.db && o.db !== ':memory:' ? `${o.db}.signing-key.json` : undefined).init();
-    const dispatcher = new Dispatcher({ store, signer, queues: o.queues, log: o.log, dedupWindowMs: o.dedupWindowMs, tickMs: o.tickMs });
+    const deadLetters = new DeadLetterStore(store.db);
+    const attempts = new AttemptCounter();
+    const log: LogFn = o.log ?? ((e) => process.stdout.write(`${JSON.stringify(e)}\n`));
+    const dispatcher = new Dispatcher({
+      store,
+      signer,
+      queues: o.queues,
+      log: (e) => (attempts.observe(e), log(e)),
+      dedupWindowMs: o.dedupWindowMs,
+      tickMs: o.tickMs,
+      onDrop: (task, n, status) => deadLetters.recordDrop(task, n, status),
+    });
     const api = new CloudTasksApi({ store, queues: o.queues, signer, onChange: () => dispatcher.kick() });
     const endpoint = await api.listen(o.port ?? 0);
+    const ops = new OpsServer({ store, deadLetters, queues: o.queues, attempts });
+    const opsEndpoint = await ops.listen(o.opsPort ?? 0);
     dispatcher.start();
-    return new LocalCloudTasks(store, signer, dispatcher, api, endpoint);
+    return new LocalCloudTasks(store, signer, dispatcher, api, endpoint, deadLetters, ops, opsEndpoint);
   }
 
   private constructor(
@@ -34,11 +51,16 @@ export class LocalCloudTasks {
     readonly api: CloudTasksApi,
     /** Base URL for CLOUD_TASKS_ENDPOINT. */
     readonly endpoint: string,
+    readonly deadLetters: DeadLetterStore,
+    readonly ops: OpsServer,
+    /** Base URL of the local Pub/Sub (dead letters), metadata token and /stats. */
+    readonly opsEndpoint: string,
   ) {}
 
   async stop(): Promise<void> {
     await this.dispatcher.stop();
     await this.api.close();
+    await this.ops.close();
     this.store.close();
   }
 
@@ -50,6 +72,9 @@ export class LocalCloudTasks {
 
 export { CloudTasksApi } from './api';
 export { Dispatcher, targetUrl } from './dispatcher';
+export { DeadLetterStore } from './dead-letters';
+export { AttemptCounter, OpsServer } from './ops';
+export type { QueueStats } from './ops';
 export * from './model';
 export { TokenSigner } from './signer';
 export { TaskStore } from './store';

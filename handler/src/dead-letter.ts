@@ -9,30 +9,10 @@
  * Cloud Tasks without a dead letter. The "failing attempts" alert covers those.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { backoffSeconds, Problems, retriesExhausted, RETRY_DEFAULTS, RetryPolicy } from '../../limits';
+import { backoffSeconds, DeadLetter, Problems, retriesExhausted, RETRY_DEFAULTS, RetryPolicy } from '../../limits';
 import type { TaskContext } from './context';
 
-/** One task that ran out of attempts, with everything needed to look at it and replay it. */
-export interface DeadLetter {
-  /** Queue id (`X-CloudTasks-QueueName`). */
-  readonly queue: string;
-  /** Task id (`X-CloudTasks-TaskName`). */
-  readonly task: string;
-  /** Attempts made, this one included. */
-  readonly attempts: number;
-  readonly retryCount: number;
-  readonly executionCount: number;
-  /** This attempt's schedule time (ISO), when Cloud Tasks sent one. */
-  readonly eta?: string;
-  /** The task's own headers: transport, auth and `X-CloudTasks-*` headers removed. */
-  readonly headers: Record<string, string>;
-  /** The task body, base64. */
-  readonly body: string;
-  /** How the last attempt failed. */
-  readonly error: { readonly status: number; readonly outcome: string; readonly message: string };
-  /** When it was dead-lettered (ISO). */
-  readonly deadLetteredAt: string;
-}
+export type { DeadLetter } from '../../limits';
 
 /** Where dead letters go. Resolve once the letter is stored; reject (or throw) and the task is retried. */
 export interface DeadLetterSink {
