@@ -161,7 +161,8 @@ function line(r: ReceivedDeadLetter): string {
 function details(r: ReceivedDeadLetter): string {
   const body = Buffer.from(r.letter.body, 'base64');
   const text = body.toString('utf8');
-  const printable = Buffer.from(text, 'utf8').equals(body) && !/[\u0000-\u0008\u000e-\u001f]/.test(text);
+  // Valid UTF-8 without control characters (other than tab and line breaks) prints as text.
+  const printable = Buffer.from(text, 'utf8').equals(body) && ![...text].some((c) => c.charCodeAt(0) < 32 && !'\t\n\r'.includes(c));
   return [
     `ID        ${r.messageId}`,
     `Queue     ${r.letter.queue}`,

@@ -18,7 +18,7 @@ const HELP = `Usage: npm run dev -- [options]
   --stack NAME          stack from cdktf.out to run (default: the first)
   --out DIR             synthesized output (default: cdktf.out; synthesized first when missing)
   --port N              local Cloud Tasks API port (default 8123)
-  --ops-port N          local Pub/Sub (dead letters), metadata token and /stats port (default 8124)
+  --ops-port N          local Pub/Sub (dead letters), metadata token and /stats port (default: --port + 1)
   --handler-port N      first local handler port (default 8081)
   --db FILE             task store (default .local/cloud-tasks.sqlite)
   --reset               delete the task store first
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
       stack: { type: 'string' },
       out: { type: 'string', default: join(root, 'cdktf.out') },
       port: { type: 'string', default: '8123' },
-      'ops-port': { type: 'string', default: '8124' },
+      'ops-port': { type: 'string' },
       'handler-port': { type: 'string', default: '8081' },
       db: { type: 'string', default: join(root, '.local', 'cloud-tasks.sqlite') },
       reset: { type: 'boolean' },
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     }
   }
   const queues = queuesOf(stack, refs);
-  const local = await LocalCloudTasks.start({ queues, db: values.db, port: Number(values.port), opsPort: Number(values['ops-port']) });
+  const local = await LocalCloudTasks.start({ queues, db: values.db, port: Number(values.port), opsPort: values['ops-port'] !== undefined ? Number(values['ops-port']) : Number(values.port) === 0 ? 0 : Number(values.port) + 1 });
   const resolver = new Resolver({ ...derivedReferences(stack), ...pubsubReferences(stack), ...refs });
   const project = queues[0]?.path.split('/')[1] ?? 'local';
   const children: ChildProcess[] = starts.map((s) =>

@@ -95,8 +95,8 @@ describe('local dead letters and replay', () => {
 
   test('stats: per queue depth, in flight, attempts by outcome and dead letters', async () => {
     const res = await fetch(`${local.opsEndpoint}/stats`);
-    const { queues } = await res.json();
-    expect(queues.find((q: any) => q.queue === `${PARENT}/queues/orders`)).toEqual({
+    const { queues } = (await res.json()) as { queues: { queue: string }[] };
+    expect(queues.find((q) => q.queue === `${PARENT}/queues/orders`)).toEqual({
       queue: `${PARENT}/queues/orders`,
       depth: 0,
       inFlight: 0,
