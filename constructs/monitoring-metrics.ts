@@ -28,10 +28,11 @@ export function queueFilter(metricType: string, q: { queueId: string; location: 
 /**
  * The log-based metric that counts dead letters: the handler writes one task line with
  * `outcome = "dead-lettered"` per dead letter, whichever sink stored it (log or Pub/Sub), so one metric covers
- * both; a Pub/Sub topic metric would miss the log sink.
+ * both; a Pub/Sub topic metric would miss the log sink. `"dead-letter-failed"` (the sink failed; the line carries the
+ * task) counts too: that is the case to look at first.
  */
 export function deadLetterLogFilter(serviceName: string, queueId: string): string {
-  return `resource.type = "cloud_run_revision" AND resource.labels.service_name = "${serviceName}" AND jsonPayload.outcome = "dead-lettered" AND jsonPayload.queue = "${queueId}"`;
+  return `resource.type = "cloud_run_revision" AND resource.labels.service_name = "${serviceName}" AND (jsonPayload.outcome = "dead-lettered" OR jsonPayload.outcome = "dead-letter-failed") AND jsonPayload.queue = "${queueId}"`;
 }
 
 export function userMetricType(name: string): string {

@@ -39,7 +39,7 @@ describe('QueueAlerts', () => {
     const metric = only(s, 'google_logging_metric');
     expect(metric.name).toBe('cloud-tasks/dead-letters/us-central1/orders');
     expect(metric.filter).toBe(
-      'resource.type = "cloud_run_revision" AND resource.labels.service_name = "orders-handler" AND jsonPayload.outcome = "dead-lettered" AND jsonPayload.queue = "orders"',
+      'resource.type = "cloud_run_revision" AND resource.labels.service_name = "orders-handler" AND (jsonPayload.outcome = "dead-lettered" OR jsonPayload.outcome = "dead-letter-failed") AND jsonPayload.queue = "orders"',
     );
     expect(metric.metric_descriptor).toMatchObject({ metric_kind: 'DELTA', value_type: 'INT64' });
     const p = policy(s, /dead-lettered/);

@@ -62,10 +62,10 @@ export class DeadLetterPolicy {
     return retriesExhausted(attempts, firstAttemptMs, nextRetryMs, this.retry);
   }
 
-  /** Builds the letter and writes it to the sink. */
-  send(failed: FailedAttempt): Promise<string | void> {
+  /** The letter for a failed attempt. */
+  letterOf(failed: FailedAttempt): DeadLetter {
     const { context } = failed;
-    return this.sink.write({
+    return {
       queue: context.queueName,
       task: context.taskName,
       attempts: context.retryCount + 1,
@@ -76,7 +76,7 @@ export class DeadLetterPolicy {
       body: failed.body.toString('base64'),
       error: failed.error,
       deadLetteredAt: new Date(this.now()).toISOString(),
-    });
+    };
   }
 }
 

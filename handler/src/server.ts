@@ -179,18 +179,21 @@ export class TaskServer {
     res: ServerResponse,
     dead: DeadLetterPolicy,
     key: string,
-    failed: Parameters<DeadLetterPolicy['send']>[0],
+    failed: Parameters<DeadLetterPolicy['letterOf']>[0],
     fields: Record<string, unknown>,
   ): Promise<[number, string, string]> {
     const task = failed.context.taskName;
+    const letter = dead.letterOf(failed);
     try {
-      const id = await dead.send(failed);
+      const id = await dead.sink.write(letter);
       if (id) fields.deadLetterId = id;
       await this.store.complete(key); // a duplicate delivery of this attempt is not dead-lettered twice
       send(res, 200, { task, status: 'dead-lettered' });
       return [200, 'dead-lettered', failed.error.message];
     } catch (e) {
       const message = `last attempt failed (${failed.error.message}) and the dead-letter sink failed: ${(e as Error)?.message ?? String(e)}; not acknowledged, Cloud Tasks retries`;
+      // If Cloud Tasks has no retry left it deletes the task after this 5xx: the ERROR line keeps the whole task.
+      fields.deadLetter = letter;
       send(res, 500, { task, error: message });
       return [500, 'dead-letter-failed', message];
     }

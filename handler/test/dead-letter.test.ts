@@ -89,7 +89,8 @@ describe('dead letters (real tokens)', () => {
     const res = await h.post({ ...attempt('poison-2', 3), ...bearer });
     expect(res.status).toBe(500);
     expect(res.body.error).toMatch(/dead-letter sink failed: sink unavailable; not acknowledged/);
-    expect(h.logs.at(-1)).toMatchObject({ outcome: 'dead-letter-failed', status: 500, severity: 'ERROR' });
+    // If this was the task's real last attempt, Cloud Tasks deletes it after the 5xx: the ERROR line keeps it whole.
+    expect(h.logs.at(-1)).toMatchObject({ outcome: 'dead-letter-failed', status: 500, severity: 'ERROR', deadLetter: { task: 'poison-2', attempts: 3 } });
     sink.failing = false;
     expect((await h.post({ ...attempt('poison-2', 4), ...bearer })).status).toBe(200);
     expect(sink.letters.map((l) => l.attempts)).toEqual([4]);
@@ -237,6 +238,8 @@ describe('LogDeadLetterSink', () => {
 class RecordingGoogle {
   requests: { method: string; url: string; headers: IncomingHttpHeaders; body: string }[] = [];
   publishStatus = 200;
+  /** Publishes answered 503 before the first success. */
+  unavailable = 0;
   private server?: Server;
   host = '';
 
@@ -248,6 +251,7 @@ class RecordingGoogle {
         this.requests.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
         const json = (status: number, body: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
         if (req.url?.startsWith('/computeMetadata/')) json(200, { access_token: 'ya29.metadata-token', expires_in: 3599, token_type: 'Bearer' });
+        else if (this.unavailable > 0 && this.unavailable--) json(503, { error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } });
         else if (this.publishStatus !== 200) json(this.publishStatus, { error: { code: this.publishStatus, message: 'User not authorized to perform this action.', status: 'PERMISSION_DENIED' } });
         else json(200, { messageIds: ['4242'] });
       });
@@ -291,6 +295,16 @@ describe('PubSubDeadLetterSink (against a local recording server)', () => {
     await sink.write(LETTER);
     await sink.write({ ...LETTER, task: 't-10' });
     expect(google.requests.map((r) => r.method)).toEqual(['GET', 'POST', 'POST']);
+  });
+
+  test('a 503 from Pub/Sub is retried in place; a refusal (403) is not', async () => {
+    google.unavailable = 2;
+    const sink = new PubSubDeadLetterSink({ topic: 'projects/acme-prod/topics/orders-dead-letters', endpoint: `http://${google.host}`, metadataHost: google.host, retryDelaysMs: [1, 1] });
+    expect(await sink.write(LETTER)).toBe('4242');
+    expect(google.requests.filter((r) => r.method === 'POST')).toHaveLength(3);
+    google.publishStatus = 403;
+    await expect(sink.write(LETTER)).rejects.toThrow(/HTTP 403/);
+    expect(google.requests.filter((r) => r.method === 'POST')).toHaveLength(4);
   });
 
   test('a refused publish rejects with the status and Google\'s message', async () => {

@@ -12,8 +12,23 @@ export interface PubSubSinkOptions {
   readonly token?: () => Promise<string>;
   /** Metadata server host for the default token. @default - $GCE_METADATA_HOST, else metadata.google.internal */
   readonly metadataHost?: string;
-  /** @default 10000 */
+  /** Per publish call. @default 10000 */
   readonly timeoutMs?: number;
+  /**
+   * Waits before retrying a publish that failed with a network error, 429 or 5xx: on the task's real last
+   * attempt a sink failure ends the task in Cloud Tasks, so the sink tries a little harder first.
+   * @default [200, 1000]
+   */
+  readonly retryDelaysMs?: readonly number[];
+}
+
+class PublishError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -36,6 +51,19 @@ export class PubSubDeadLetterSink implements DeadLetterSink {
   /** Resolves with the Pub/Sub message id; rejects unless Pub/Sub confirmed the publish. */
   async write(letter: DeadLetter): Promise<string> {
     const body = JSON.stringify({ messages: [{ data: Buffer.from(JSON.stringify(letter)).toString('base64'), attributes: attributesOf(letter) }] });
+    const delays = this.o.retryDelaysMs ?? [200, 1000];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.publish(body);
+      } catch (e) {
+        const retryable = !(e instanceof PublishError) || e.retryable;
+        if (!retryable || attempt >= delays.length) throw e;
+        await new Promise((r) => setTimeout(r, delays[attempt]));
+      }
+    }
+  }
+
+  private async publish(body: string): Promise<string> {
     const res = await fetch(this.url, {
       method: 'POST',
       headers: { Authorization: `Bearer ${await this.token()}`, 'Content-Type': 'application/json' },
@@ -43,7 +71,7 @@ export class PubSubDeadLetterSink implements DeadLetterSink {
       signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
     });
     const text = await res.text();
-    if (!res.ok) throw new Error(`Pub/Sub publish to ${this.o.topic} failed: HTTP ${res.status} ${text.slice(0, 300)}`);
+    if (!res.ok) throw new PublishError(`Pub/Sub publish to ${this.o.topic} failed: HTTP ${res.status} ${text.slice(0, 300)}`, res.status === 429 || res.status >= 500);
     const id = (JSON.parse(text) as { messageIds?: string[] }).messageIds?.[0];
     if (!id) throw new Error(`Pub/Sub publish to ${this.o.topic} returned no message id: ${text.slice(0, 300)}`);
     return id;
