@@ -74,7 +74,9 @@ async function main(): Promise<void> {
     }
   }
   const queues = queuesOf(stack, refs);
-  const local = await LocalCloudTasks.start({ queues, db: values.db, port: Number(values.port), opsPort: values['ops-port'] !== undefined ? Number(values['ops-port']) : Number(values.port) === 0 ? 0 : Number(values.port) + 1 });
+  const local = await LocalCloudTasks.start({ queues, db: values.db, port: Number(values.port), opsPort: values['ops-port'] !== undefined ? Number(values['ops-port']) : Number(values.port) === 0 ? 0 : Number(values.port) + 1,
+    opsPortIsPreferred: values['ops-port'] === undefined,
+  });
   const resolver = new Resolver({ ...derivedReferences(stack), ...pubsubReferences(stack), ...refs });
   const project = queues[0]?.path.split('/')[1] ?? 'local';
   const children: ChildProcess[] = starts.map((s) =>

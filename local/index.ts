@@ -18,6 +18,8 @@ export interface LocalCloudTasksOptions {
   readonly tickMs?: number;
   /** Port of the operations face (local Pub/Sub for dead letters, metadata token, /stats). @default 0 (any free port) */
   readonly opsPort?: number;
+  /** `opsPort` is only a preference: when it is taken, use any free port. @default false */
+  readonly opsPortIsPreferred?: boolean;
 }
 
 export class LocalCloudTasks {
@@ -39,7 +41,13 @@ export class LocalCloudTasks {
     const api = new CloudTasksApi({ store, queues: o.queues, signer, onChange: () => dispatcher.kick() });
     const endpoint = await api.listen(o.port ?? 0);
     const ops = new OpsServer({ store, deadLetters, queues: o.queues, attempts });
-    const opsEndpoint = await ops.listen(o.opsPort ?? 0);
+    // A preferred ops port that is taken falls back to any free one (the banner shows which).
+    const opsEndpoint = await ops.listen(o.opsPort ?? 0).catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE' && o.opsPortIsPreferred) return ops.listen(0);
+      await api.close();
+      store.close();
+      throw e;
+    });
     dispatcher.start();
     return new LocalCloudTasks(store, signer, dispatcher, api, endpoint, deadLetters, ops, opsEndpoint);
   }

@@ -64,7 +64,13 @@ export class OpsServer {
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
-    await new Promise<void>((r) => this.server.listen(port, host, r));
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        resolve();
+      });
+    });
     return `http://${host}:${(this.server.address() as AddressInfo).port}`;
   }
 

@@ -121,3 +121,16 @@ describe('local dead letters and replay', () => {
     expect((await fetch(`${local.opsEndpoint}/computeMetadata/v1/instance/service-accounts/default/token`)).status).toBe(403);
   });
 });
+
+describe('the ops port', () => {
+  afterEach(runCleanup);
+
+  test('a preferred ops port that is taken falls back to a free one; an explicit one is an error', async () => {
+    const taken = await startLocal([]);
+    const port = Number(new URL(taken.local.opsEndpoint).port);
+    const fallback = await startLocal([], { opsPort: port, opsPortIsPreferred: true });
+    expect(fallback.local.opsEndpoint).not.toBe(taken.local.opsEndpoint);
+    expect((await fetch(`${fallback.local.opsEndpoint}/stats`)).status).toBe(200);
+    await expect(startLocal([], { opsPort: port })).rejects.toThrow(/EADDRINUSE/);
+  });
+});
