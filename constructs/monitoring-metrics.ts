@@ -20,9 +20,13 @@ export const METRICS = {
 /** `response_code` of a successful attempt. */
 export const OK_RESPONSE_CODE = 'ok';
 
-/** The queue's time series: `cloud_tasks_queue` resources with this queue id and location. */
-export function queueFilter(metricType: string, q: { queueId: string; location: string }): string {
-  return `resource.type = "${CLOUD_TASKS_RESOURCE}" AND resource.labels.queue_id = "${q.queueId}" AND resource.labels.location = "${q.location}" AND metric.type = "${metricType}"`;
+/**
+ * The queue's time series: `cloud_tasks_queue` resources with this queue id and location, and project when given
+ * (a metrics scope can span projects that reuse a queue id).
+ */
+export function queueFilter(metricType: string, q: { queueId: string; location: string; project?: string }): string {
+  const project = q.project === undefined ? '' : ` AND resource.labels.project_id = "${q.project}"`;
+  return `resource.type = "${CLOUD_TASKS_RESOURCE}"${project} AND resource.labels.queue_id = "${q.queueId}" AND resource.labels.location = "${q.location}" AND metric.type = "${metricType}"`;
 }
 
 /**

@@ -8,6 +8,8 @@ import { synthProblems, throwIfInvalid } from './validation';
 export interface DashboardQueue {
   readonly queueId: string;
   readonly location: string;
+  /** The queue's project. @default - the dashboard's project, when given */
+  readonly project?: string;
   /** Adds a dead-letter chart from the queue's log-based metric (see `QueueAlerts.handlerServiceName`). @default false */
   readonly deadLetters?: boolean;
 }
@@ -39,7 +41,7 @@ export class PipelineDashboard extends Construct {
     });
     throwIfInvalid(this, p);
 
-    const tiles = props.queues.flatMap((q, row) => queueRow(q).map((widget, col) => ({ xPos: col * 12, yPos: row * 16, width: 12, height: 16, widget })));
+    const tiles = props.queues.flatMap((q, row) => queueRow({ project: props.project, ...q }).map((widget, col) => ({ xPos: col * 12, yPos: row * 16, width: 12, height: 16, widget })));
     this.resource = new MonitoringDashboard(this, 'Resource', {
       project: props.project,
       dashboardJson: JSON.stringify({ displayName: props.displayName, mosaicLayout: { columns: 48, tiles } }),

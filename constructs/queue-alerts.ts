@@ -66,7 +66,7 @@ export class QueueAlerts extends Construct {
     }
     throwIfInvalid(this, p);
 
-    const q = { queueId: props.queueId, location: props.location };
+    const q = { queueId: props.queueId, location: props.location, project: props.project };
     const common = {
       project: props.project,
       combiner: 'OR',

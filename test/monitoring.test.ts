@@ -6,7 +6,8 @@ const base: QueueAlertsProps = { queueId: 'orders', location: 'us-central1', pro
 const alerts = (props: Partial<QueueAlertsProps> = {}) => synth((stack) => new QueueAlerts(stack, 'Alerts', { ...base, ...props }));
 const policy = (s: ReturnType<typeof synth>, match: RegExp) =>
   Object.values(resources(s, 'google_monitoring_alert_policy')).find((p: any) => match.test(p.display_name)) as any;
-const QUEUE = 'resource.type = "cloud_tasks_queue" AND resource.labels.queue_id = "orders" AND resource.labels.location = "us-central1"';
+const QUEUE = 'resource.type = "cloud_tasks_queue" AND resource.labels.project_id = "test-project" AND resource.labels.queue_id = "orders" AND resource.labels.location = "us-central1"';
+const ANY_PROJECT = 'resource.type = "cloud_tasks_queue" AND resource.labels.queue_id = "orders" AND resource.labels.location = "us-central1"';
 
 describe('QueueAlerts', () => {
   test('three policies for one queue: backlog, failing attempts, dead letters', () => {
@@ -51,6 +52,11 @@ describe('QueueAlerts', () => {
     });
     expect(p.severity).toBe('ERROR');
     expect(p.depends_on).toEqual([`google_logging_metric.${Object.keys(resources(s, 'google_logging_metric'))[0]}`]);
+  });
+
+  test('without a project the filters do not pin one (the provider\'s project holds the policy)', () => {
+    const c = policy(alerts({ project: undefined }), /backlog/).conditions[0].condition_threshold;
+    expect(c.filter).toBe(`${ANY_PROJECT} AND metric.type = "cloudtasks.googleapis.com/queue/depth"`);
   });
 
   test('without a handler service there is no dead-letter metric or alert', () => {
@@ -130,12 +136,17 @@ describe('PipelineDashboard', () => {
       'us-central1/orders: dead letters',
     ]);
     const f = filters(d);
-    expect(f[0].filter).toBe(`${QUEUE} AND metric.type = "cloudtasks.googleapis.com/queue/depth"`);
-    expect(f[1].filter).toBe(`${QUEUE} AND metric.type = "cloudtasks.googleapis.com/queue/task_attempt_count"`);
+    expect(f[0].filter).toBe(`${ANY_PROJECT} AND metric.type = "cloudtasks.googleapis.com/queue/depth"`);
+    expect(f[1].filter).toBe(`${ANY_PROJECT} AND metric.type = "cloudtasks.googleapis.com/queue/task_attempt_count"`);
     expect(f[1].aggregation.groupByFields).toEqual(['metric.labels.response_code']);
-    expect(f[2].filter).toBe(`${QUEUE} AND metric.type = "cloudtasks.googleapis.com/queue/task_attempt_delays"`);
+    expect(f[2].filter).toBe(`${ANY_PROJECT} AND metric.type = "cloudtasks.googleapis.com/queue/task_attempt_delays"`);
     expect([f[2].aggregation.crossSeriesReducer, f[3].aggregation.crossSeriesReducer]).toEqual(['REDUCE_PERCENTILE_50', 'REDUCE_PERCENTILE_99']);
     expect(f[4].filter).toBe('resource.type = "cloud_run_revision" AND metric.type = "logging.googleapis.com/user/cloud-tasks/dead-letters/us-central1/orders"');
+  });
+
+  test('a dashboard project pins every queue filter to it', () => {
+    const s = synth((stack) => new PipelineDashboard(stack, 'Dash', { displayName: 'd', project: 'test-project', queues: [{ queueId: 'orders', location: 'us-central1' }] }));
+    expect(filters(JSON.parse(only(s, 'google_monitoring_dashboard').dashboard_json))[0].filter).toBe(`${QUEUE} AND metric.type = "cloudtasks.googleapis.com/queue/depth"`);
   });
 
   test('one row per queue, tiles never overlap', () => {
