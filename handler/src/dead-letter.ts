@@ -1,7 +1,8 @@
 /**
  * Dead letters: Cloud Tasks has no dead-letter queue, so on a task's last attempt a failure is handed to a
- * sink and acknowledged (2xx) instead of being deleted silently. A sink failure is answered 5xx: the task
- * is retried, never lost.
+ * sink and acknowledged (2xx) instead of being deleted silently. A sink failure is answered 5xx (no
+ * acknowledgement): Cloud Tasks retries while its limits allow; where they do not, it deletes the task after that
+ * 5xx, so the framework's ERROR line for it carries the whole letter.
  *
  * Blind spot: only dispatches that reach this code are seen. A last attempt that never gets here (the
  * instance is down, Cloud Run refuses it before the container, the request times out before an answer, the
