@@ -71,7 +71,8 @@ export class QueueAlerts extends Construct {
       project: props.project,
       combiner: 'OR',
       notificationChannels: props.notificationChannels,
-      userLabels: { 'cloud-tasks-queue': props.queueId.toLowerCase() },
+      // Label values: lowercase, at most 63 characters (queue ids may have capitals and reach 100).
+      userLabels: { 'cloud-tasks-queue': props.queueId.toLowerCase().slice(0, 63) },
     } satisfies Partial<MonitoringAlertPolicyConfig>;
     const name = `Cloud Tasks ${props.location}/${props.queueId}`;
 

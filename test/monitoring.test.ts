@@ -65,6 +65,13 @@ describe('QueueAlerts', () => {
     expect(Object.keys(resources(s, 'google_monitoring_alert_policy'))).toHaveLength(2);
   });
 
+  test('policies carry the queue as a user label, lowercased and cut to 63 characters', () => {
+    const long = `Q${'x'.repeat(99)}`;
+    for (const p of Object.values(resources(alerts({ queueId: long }), 'google_monitoring_alert_policy'))) {
+      expect((p as any).user_labels).toEqual({ 'cloud-tasks-queue': long.toLowerCase().slice(0, 63) });
+    }
+  });
+
   test('thresholds and notification channels come from props', () => {
     const channels = ['projects/test-project/notificationChannels/123', 'projects/test-project/notificationChannels/456'];
     const s = alerts({ backlogTasks: 50, backlogSeconds: 300, failingAttemptRatio: 0.25, failingAttemptSeconds: 900, notificationChannels: channels });
