@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LoggingMetric } from '@cdktf/provider-google/lib/logging-metric';
 import { MonitoringAlertPolicy, MonitoringAlertPolicyConfig } from '@cdktf/provider-google/lib/monitoring-alert-policy';
 import { Construct } from 'constructs';
@@ -154,9 +155,13 @@ export class QueueAlerts extends Construct {
   }
 }
 
-/** Name of a queue's log-based dead-letter metric (unique per project: location and queue id). */
+/**
+ * Name of a queue's log-based dead-letter metric (unique per project: location and queue id). Metric names are
+ * limited to 100 characters: a longer one ends in a hash of the location and queue id instead.
+ */
 export function deadLetterMetricName(q: { queueId: string; location: string }): string {
-  return `cloud-tasks/dead-letters/${q.location}/${q.queueId}`;
+  const name = `cloud-tasks/dead-letters/${q.location}/${q.queueId}`;
+  return name.length <= 100 ? name : `${name.slice(0, 83)}-${createHash('sha256').update(`${q.location}/${q.queueId}`).digest('hex').slice(0, 16)}`;
 }
 
 function doc(content: string): MonitoringAlertPolicyConfig['documentation'] {

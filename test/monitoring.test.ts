@@ -65,11 +65,16 @@ describe('QueueAlerts', () => {
     expect(Object.keys(resources(s, 'google_monitoring_alert_policy'))).toHaveLength(2);
   });
 
-  test('policies carry the queue as a user label, lowercased and cut to 63 characters', () => {
+  test('a 100-character queue id: the user label is lowercased and cut to 63, the metric name kept within 100', () => {
     const long = `Q${'x'.repeat(99)}`;
-    for (const p of Object.values(resources(alerts({ queueId: long }), 'google_monitoring_alert_policy'))) {
+    const s = alerts({ queueId: long });
+    for (const p of Object.values(resources(s, 'google_monitoring_alert_policy'))) {
       expect((p as any).user_labels).toEqual({ 'cloud-tasks-queue': long.toLowerCase().slice(0, 63) });
     }
+    const name = only(s, 'google_logging_metric').name;
+    expect(name).toMatch(/^cloud-tasks\/dead-letters\/us-central1\/Qx+-[0-9a-f]{16}$/);
+    expect(name).toHaveLength(100);
+    expect(policy(s, /dead-lettered/).conditions[0].condition_threshold.filter).toContain(`logging.googleapis.com/user/${name}"`);
   });
 
   test('thresholds and notification channels come from props', () => {
