@@ -10,6 +10,7 @@ export const DEAD_LETTER_ENV = [
   'TASKS_MAX_BACKOFF',
   'TASKS_MAX_DOUBLINGS',
   'TASKS_DEAD_LETTER_TOPIC',
+  'TASKS_QUEUE_RETRY_LIMITS',
 ];
 
 /**
@@ -33,4 +34,16 @@ export function deadLetterEnv(retry: QueueRetryProps | undefined, topic: string 
 /** A number as env text; a number token stays a token (String() would print its encoded placeholder). */
 function text(n: number): string {
   return Token.isUnresolved(n) ? Token.asString(n) : String(n);
+}
+
+/** Per-queue limits as the handler reads `TASKS_QUEUE_RETRY_LIMITS`; undefined when there are none. */
+export function queueRetryLimitsJson(byQueue: ReadonlyMap<string, QueueRetryProps>): string | undefined {
+  if (byQueue.size === 0) return undefined;
+  const entries = [...byQueue].map(([queue, r]) => [
+    queue,
+    Object.fromEntries(
+      Object.entries({ ...r, maxAttempts: r.maxAttempts ?? RETRY_DEFAULTS.maxAttempts, maxRetryDuration: r.maxRetryDuration ?? `${RETRY_DEFAULTS.maxRetryDuration}s` }).filter(([, v]) => v !== undefined),
+    ),
+  ]);
+  return JSON.stringify(Object.fromEntries(entries));
 }

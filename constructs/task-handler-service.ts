@@ -1,6 +1,6 @@
 import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
-import { Fn } from 'cdktf';
+import { Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   CLOUD_RUN_INGRESS,
@@ -15,7 +15,7 @@ import {
   isIntegerBetween,
 } from '../limits';
 import { grantOnce, IPrincipal, IServiceAccount } from './principal';
-import { DEAD_LETTER_ENV, deadLetterEnv } from './dead-letter-env';
+import { DEAD_LETTER_ENV, deadLetterEnv, queueRetryLimitsJson } from './dead-letter-env';
 import type { QueueRetryProps } from './task-queue';
 import { deriveAccountId, ServiceAccount } from './service-account';
 import { synthProblems, throwIfInvalid } from './validation';
@@ -89,6 +89,7 @@ export class TaskHandlerService extends Construct {
   readonly tasksPath: string;
   readonly dispatchDeadlineSeconds: number;
   private readonly project?: string;
+  private readonly queueRetryLimits = new Map<string, QueueRetryProps>();
 
   constructor(scope: Construct, id: string, props: TaskHandlerServiceProps) {
     super(scope, id);
@@ -147,13 +148,27 @@ export class TaskHandlerService extends Construct {
         containers: [
           {
             image: props.image ?? SAMPLE_IMAGE,
-            env: Object.entries(env).map(([name, value]) => ({ name, value })),
+            // Lazy: queues added later with addQueueRetryLimits still reach the handler.
+            env: Lazy.anyValue({
+              produce: () => {
+                const limits = queueRetryLimitsJson(this.queueRetryLimits);
+                return Object.entries(limits ? { ...env, TASKS_QUEUE_RETRY_LIMITS: limits } : env).map(([name, value]) => ({ name, value }));
+              },
+            }),
           },
         ],
       },
     });
     this.uri = this.resource.uri;
     this.host = Fn.trimprefix(this.resource.uri, 'https://');
+  }
+
+  /**
+   * Tells a handler shared by several queues the retry limits of one of them (`TASKS_QUEUE_RETRY_LIMITS`), so it
+   * dead-letters that queue's last attempts by that queue's own rule; they win over `queueRetry` for that queue.
+   */
+  addQueueRetryLimits(queueId: string, retry: QueueRetryProps = {}): void {
+    this.queueRetryLimits.set(queueId, retry);
   }
 
   /** Lets `principal` call the service: `roles/run.invoker` on this service only. */

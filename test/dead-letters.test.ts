@@ -130,9 +130,22 @@ describe('HttpTargetPipeline dead letters', () => {
     ).toThrow(/'environment' must be free of .*TASKS_MAX_ATTEMPTS.*got \["TASKS_MAX_ATTEMPTS"\]/);
   });
 
+  test('a shared handler learns each queue\'s limits with addQueueRetryLimits (TASKS_QUEUE_RETRY_LIMITS)', () => {
+    const s = synth((stack) => {
+      const h = new TaskHandlerService(stack, 'H', { serviceName: 'h', location: 'us-central1', audience: 'a', tokenServiceAccountEmail: 'e@p.iam.gserviceaccount.com' });
+      h.addQueueRetryLimits('orders', { maxAttempts: 5, minBackoff: '2s' });
+      h.addQueueRetryLimits('emails');
+    });
+    const limits = JSON.parse(env(only(s, 'google_cloud_run_v2_service')).TASKS_QUEUE_RETRY_LIMITS);
+    expect(limits).toEqual({
+      orders: { maxAttempts: 5, maxRetryDuration: '0s', minBackoff: '2s' },
+      emails: { maxAttempts: 100, maxRetryDuration: '0s' },
+    });
+  });
+
   test('a TaskHandlerService without queueRetry leaves dead letters off (no limits in its env)', () => {
     const s = synth((stack) => new TaskHandlerService(stack, 'H', { serviceName: 'h', location: 'us-central1', audience: 'a', tokenServiceAccountEmail: 'e@p.iam.gserviceaccount.com' }));
-    expect(Object.keys(env(only(s, 'google_cloud_run_v2_service'))).filter((k) => k.startsWith('TASKS_MAX'))).toEqual([]);
+    expect(Object.keys(env(only(s, 'google_cloud_run_v2_service'))).filter((k) => /^TASKS_(MAX|QUEUE_RETRY)/.test(k))).toEqual([]);
   });
 });
 

@@ -39,10 +39,18 @@ const DELIVERY_HEADERS =
 /** Decides whether an attempt is the task's last and hands failed last attempts to the sink. */
 export class DeadLetterPolicy {
   constructor(
-    readonly retry: RetryPolicy,
+    /** The limits of the queue in front (`TASKS_MAX_ATTEMPTS`...); undefined when only `byQueue` is known. */
+    readonly retry: RetryPolicy | undefined,
     readonly sink: DeadLetterSink,
     private readonly now: () => number = Date.now,
+    /** Limits per queue id, for a handler shared by queues (`TASKS_QUEUE_RETRY_LIMITS`); they win over `retry`. */
+    readonly byQueue: Readonly<Record<string, RetryPolicy>> = {},
   ) {}
+
+  /** The limits that apply to a queue; undefined (never dead-letter) for a queue with unknown limits. */
+  retryFor(queue: string): RetryPolicy | undefined {
+    return Object.hasOwn(this.byQueue, queue) ? this.byQueue[queue] : this.retry;
+  }
 
   /**
    * True when a failure now makes Cloud Tasks delete the task: both limits used up (FACTS rule). Attempts
@@ -53,14 +61,16 @@ export class DeadLetterPolicy {
    * rather than the task being deleted unseen. With `maxRetryDuration` "0s" (the default) the rule is exact.
    */
   isLastAttempt(context: TaskContext): boolean {
+    const retry = this.retryFor(context.queueName);
+    if (!retry) return false;
     const now = this.now();
     const attempts = context.retryCount + 1;
     let waited = 0;
-    for (let retry = 1; retry <= context.retryCount; retry++) waited += backoffSeconds(retry, this.retry) * 1000;
+    for (let n = 1; n <= context.retryCount; n++) waited += backoffSeconds(n, retry) * 1000;
     const scheduled = context.retryCount === 0 ? now : Math.min(context.eta?.getTime() ?? now, now);
     const firstAttemptMs = scheduled - waited;
-    const nextRetryMs = now + backoffSeconds(attempts, this.retry) * 1000;
-    return retriesExhausted(attempts, firstAttemptMs, nextRetryMs, this.retry);
+    const nextRetryMs = now + backoffSeconds(attempts, retry) * 1000;
+    return retriesExhausted(attempts, firstAttemptMs, nextRetryMs, retry);
   }
 
   /** The letter for a failed attempt. */
@@ -93,6 +103,45 @@ export function taskHeaders(headers: IncomingHttpHeaders): Record<string, string
 
 type Env = Record<string, string | undefined>;
 
+/** One queue's limits as strings (the env values, or one entry of `TASKS_QUEUE_RETRY_LIMITS`). */
+interface RawLimits {
+  readonly maxAttempts?: unknown;
+  readonly maxRetryDuration?: unknown;
+  readonly minBackoff?: unknown;
+  readonly maxBackoff?: unknown;
+  readonly maxDoublings?: unknown;
+}
+
+function parseLimits(p: Problems, raw: RawLimits, name: (field: keyof RawLimits) => string): RetryPolicy {
+  const text = (v: unknown) => (v === undefined || v === '' ? undefined : String(v));
+  const seconds = (field: keyof RawLimits, fallback: number): number => {
+    const v = text(raw[field]);
+    if (v === undefined) return fallback;
+    const m = /^(\d+(?:\.\d+)?)s$/.exec(v);
+    p.fail(name(field), raw[field], 'a duration in seconds like "10s" or "0.1s"', !m);
+    return m ? Number(m[1]) : fallback;
+  };
+  const attempts = text(raw.maxAttempts) ?? '';
+  p.fail(name('maxAttempts'), raw.maxAttempts, 'an integer >= -1 (-1 = unlimited)', !/^(-1|\d+)$/.test(attempts));
+  const doublings = text(raw.maxDoublings);
+  p.fail(name('maxDoublings'), raw.maxDoublings, 'a whole number', doublings !== undefined && !/^\d+$/.test(doublings));
+  return {
+    maxAttempts: Number(attempts),
+    maxRetryDuration: seconds('maxRetryDuration', RETRY_DEFAULTS.maxRetryDuration),
+    minBackoff: seconds('minBackoff', RETRY_DEFAULTS.minBackoff),
+    maxBackoff: seconds('maxBackoff', RETRY_DEFAULTS.maxBackoff),
+    maxDoublings: doublings === undefined ? RETRY_DEFAULTS.maxDoublings : Number(doublings),
+  };
+}
+
+const ENV_NAMES: Record<keyof RawLimits, string> = {
+  maxAttempts: 'TASKS_MAX_ATTEMPTS',
+  maxRetryDuration: 'TASKS_MAX_RETRY_DURATION',
+  minBackoff: 'TASKS_MIN_BACKOFF',
+  maxBackoff: 'TASKS_MAX_BACKOFF',
+  maxDoublings: 'TASKS_MAX_DOUBLINGS',
+};
+
 /**
  * The queue's retry limits from the environment the construct sets (`TASKS_MAX_ATTEMPTS`,
  * `TASKS_MAX_RETRY_DURATION`, `TASKS_MIN_BACKOFF`, `TASKS_MAX_BACKOFF`, `TASKS_MAX_DOUBLINGS`).
@@ -102,25 +151,36 @@ type Env = Record<string, string | undefined>;
 export function loadRetryPolicy(env: Env = process.env): RetryPolicy | undefined {
   if (env.TASKS_MAX_ATTEMPTS === undefined || env.TASKS_MAX_ATTEMPTS === '') return undefined;
   const p = new Problems();
-  const seconds = (name: string, fallback: number): number => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return fallback;
-    const m = /^(\d+(?:\.\d+)?)s$/.exec(raw);
-    p.fail(name, raw, 'a duration in seconds like "10s" or "0.1s"', !m);
-    return m ? Number(m[1]) : fallback;
-  };
-  const attemptsRaw = env.TASKS_MAX_ATTEMPTS;
-  p.fail('TASKS_MAX_ATTEMPTS', attemptsRaw, 'an integer >= -1 (-1 = unlimited)', !/^(-1|\d+)$/.test(attemptsRaw));
-  const doublingsRaw = env.TASKS_MAX_DOUBLINGS;
-  const doublings = doublingsRaw ? Number(doublingsRaw) : RETRY_DEFAULTS.maxDoublings;
-  p.fail('TASKS_MAX_DOUBLINGS', doublingsRaw, 'a whole number', doublingsRaw !== undefined && doublingsRaw !== '' && !/^\d+$/.test(doublingsRaw));
-  const policy: RetryPolicy = {
-    maxAttempts: Number(attemptsRaw),
-    maxRetryDuration: seconds('TASKS_MAX_RETRY_DURATION', RETRY_DEFAULTS.maxRetryDuration),
-    minBackoff: seconds('TASKS_MIN_BACKOFF', RETRY_DEFAULTS.minBackoff),
-    maxBackoff: seconds('TASKS_MAX_BACKOFF', RETRY_DEFAULTS.maxBackoff),
-    maxDoublings: doublings,
-  };
+  const raw = Object.fromEntries(Object.entries(ENV_NAMES).map(([field, name]) => [field, env[name]])) as RawLimits;
+  const policy = parseLimits(p, raw, (field) => ENV_NAMES[field]);
   p.throwIfAny('handler environment (retry limits)');
   return policy;
+}
+
+/**
+ * Limits per queue id for a handler shared by several queues: `TASKS_QUEUE_RETRY_LIMITS`, a JSON object
+ * `{"QUEUE_ID": {"maxAttempts": 5, "maxRetryDuration": "0s", "minBackoff": "1s", ...}}` (the queue's retry config,
+ * as Terraform writes it). Throws one error listing every malformed entry.
+ */
+export function loadQueueRetryPolicies(env: Env = process.env): Record<string, RetryPolicy> {
+  const text = env.TASKS_QUEUE_RETRY_LIMITS;
+  if (text === undefined || text === '') return {};
+  const p = new Problems();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  const policies: Record<string, RetryPolicy> = {};
+  if (!isObject(parsed)) p.fail('TASKS_QUEUE_RETRY_LIMITS', text.slice(0, 80), 'a JSON object {"QUEUE_ID": {"maxAttempts": N, ...}}');
+  else {
+    for (const [queue, raw] of Object.entries(parsed)) {
+      if (isObject(raw)) policies[queue] = parseLimits(p, raw, (field) => `TASKS_QUEUE_RETRY_LIMITS.${queue}.${field}`);
+      else p.fail(`TASKS_QUEUE_RETRY_LIMITS.${queue}`, raw, 'an object with maxAttempts and optional maxRetryDuration, minBackoff, maxBackoff, maxDoublings');
+    }
+  }
+  p.throwIfAny('handler environment (retry limits)');
+  return policies;
 }

@@ -2,7 +2,7 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BadRequestError } from '../src/context';
-import { DeadLetter, DeadLetterPolicy, DeadLetterSink, loadRetryPolicy } from '../src/dead-letter';
+import { DeadLetter, DeadLetterPolicy, DeadLetterSink, loadQueueRetryPolicies, loadRetryPolicy } from '../src/dead-letter';
 import { deadLettersFromEnv, LogDeadLetterSink, PubSubDeadLetterSink } from '../src/sinks';
 import { gate, eventually, Harness, JwksServer, Keys, makeKey, recordingWork, sign, startHandler, taskHeaders } from './harness';
 
@@ -169,6 +169,34 @@ describe('DeadLetterPolicy.isLastAttempt (the FACTS rule: both limits used up)',
 
   test('a positive duration never makes an attempt last before max_attempts', () => {
     expect(policy({ maxAttempts: 5, maxRetryDuration: 1 }).isLastAttempt(ctx(3, NOW - 86_400_000))).toBe(false);
+  });
+});
+
+describe('per-queue limits (a handler shared by several queues)', () => {
+  const NOW = 1_800_000_000_000;
+  const ctx = (queueName: string, retryCount: number) => ({ queueName, taskName: 't', retryCount, executionCount: 0, eta: new Date(NOW) });
+
+  test('a queue\'s own limits win over the default ones; a queue with no known limits is never dead-lettered', () => {
+    const p = new DeadLetterPolicy(undefined, new MemorySink(), () => NOW, { orders: { ...RETRY, maxAttempts: 2 }, emails: { ...RETRY, maxAttempts: 5 } });
+    expect(p.isLastAttempt(ctx('orders', 1))).toBe(true);
+    expect(p.isLastAttempt(ctx('emails', 1))).toBe(false);
+    expect(p.isLastAttempt(ctx('emails', 4))).toBe(true);
+    expect(p.isLastAttempt(ctx('unknown', 500))).toBe(false);
+    expect(new DeadLetterPolicy(RETRY, new MemorySink(), () => NOW, { emails: { ...RETRY, maxAttempts: 5 } }).isLastAttempt(ctx('unknown', 2))).toBe(true);
+  });
+
+  test('TASKS_QUEUE_RETRY_LIMITS is read as the construct writes it', () => {
+    expect(loadQueueRetryPolicies({ TASKS_QUEUE_RETRY_LIMITS: '{"orders":{"maxAttempts":5,"maxRetryDuration":"0s","minBackoff":"2s"}}' })).toEqual({
+      orders: { maxAttempts: 5, maxRetryDuration: 0, minBackoff: 2, maxBackoff: 3600, maxDoublings: 16 },
+    });
+    expect(deadLettersFromEnv({ TASKS_QUEUE_RETRY_LIMITS: '{"orders":{"maxAttempts":5}}' })?.retryFor('orders')?.maxAttempts).toBe(5);
+  });
+
+  test('malformed per-queue limits name the queue and the field', () => {
+    expect(() => loadQueueRetryPolicies({ TASKS_QUEUE_RETRY_LIMITS: '{"orders":{"maxAttempts":"many"},"emails":3}' })).toThrow(
+      /'TASKS_QUEUE_RETRY_LIMITS.orders.maxAttempts' must be an integer >= -1.*got "many"[\s\S]*'TASKS_QUEUE_RETRY_LIMITS.emails' must be an object/,
+    );
+    expect(() => loadQueueRetryPolicies({ TASKS_QUEUE_RETRY_LIMITS: '[1]' })).toThrow(/'TASKS_QUEUE_RETRY_LIMITS' must be a JSON object/);
   });
 });
 

@@ -1,4 +1,4 @@
-import { DeadLetterPolicy, DeadLetterSink, loadRetryPolicy } from '../dead-letter';
+import { DeadLetterPolicy, DeadLetterSink, loadQueueRetryPolicies, loadRetryPolicy } from '../dead-letter';
 import type { Logger } from '../log';
 import { LogDeadLetterSink } from './log';
 import { PubSubDeadLetterSink } from './pubsub';
@@ -18,5 +18,7 @@ export function sinkFromEnv(env: Record<string, string | undefined> = process.en
 /** Dead letters as the environment configures them; undefined (off) when the retry limits are not set. */
 export function deadLettersFromEnv(env: Record<string, string | undefined> = process.env, logger?: Logger): DeadLetterPolicy | undefined {
   const retry = loadRetryPolicy(env);
-  return retry && new DeadLetterPolicy(retry, sinkFromEnv(env, logger));
+  const byQueue = loadQueueRetryPolicies(env);
+  if (!retry && Object.keys(byQueue).length === 0) return undefined;
+  return new DeadLetterPolicy(retry, sinkFromEnv(env, logger), undefined, byQueue);
 }
