@@ -1,8 +1,8 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { App, GcsBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, dependable, GcsBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AppConfig, EnvironmentSettings, loadConfig } from './config';
-import { HttpTargetPipeline } from './constructs';
+import { HttpTargetPipeline, PipelineDashboard } from './constructs';
 import { CloudRunIngress } from './limits';
 
 /** One environment: the provider, optional remote state, the pipeline and its outputs. */
@@ -30,7 +30,23 @@ export class PipelineStack extends TerraformStack {
       },
       loggingSamplingRatio: s.loggingSamplingRatio,
       protectFromDestroy: s.protectFromDestroy,
+      deadLetters: { sink: s.deadLetterSink as 'log' | 'pubsub' | undefined, retentionDays: s.deadLetterRetentionDays },
+      alerts: s.alerts === false ? false : {
+        notificationChannels: s.alertNotificationChannels?.split(',').map((c) => c.trim()).filter(Boolean),
+        backlogTasks: s.alertBacklogTasks,
+        backlogSeconds: s.alertBacklogSeconds,
+        failingAttemptRatio: s.alertFailingAttemptRatio,
+        failingAttemptSeconds: s.alertFailingAttemptSeconds,
+      },
     });
+    if (s.alerts !== false) {
+      const dashboard = new PipelineDashboard(this, 'Dashboard', {
+        displayName: `Cloud Tasks pipeline: ${name}`,
+        project: s.project,
+        queues: [{ queueId: s.queueId, location: s.region, deadLetters: true }],
+      });
+      dashboard.resource.dependsOn = [dependable(this.pipeline.serviceAgent.api('monitoring.googleapis.com'))];
+    }
 
     const { queue, handler, enqueuer } = this.pipeline;
     new TerraformOutput(this, 'queue_name', { value: queue.queueName, description: 'Cloud Tasks queue id' });
@@ -38,6 +54,8 @@ export class PipelineStack extends TerraformStack {
     new TerraformOutput(this, 'buffer_task_url', { value: queue.bufferTaskUrl, description: 'POST a body here (bearer token) to enqueue it' });
     new TerraformOutput(this, 'handler_url', { value: handler.uri, description: 'Cloud Run handler URL' });
     new TerraformOutput(this, 'enqueuer_service_account', { value: enqueuer.email, description: 'Identity for producers' });
+    const dead = this.pipeline.deadLetterTopic;
+    if (dead) new TerraformOutput(this, 'dead_letter_subscription', { value: dead.subscriptionPath, description: 'Pull dead letters here (npm run dead-letters)' });
   }
 }
 

@@ -10,3 +10,5 @@ export { parseSchedule, queuePath } from './options';
 export { ADC_HOSTS_ENV, UntrustedEndpointError } from './credentials';
 export { MissingPeerDependencyError, OPTIONAL_PEERS } from './peers';
 export type { OptionalPeer } from './peers';
+export { DeadLetterReader, replayDeadLetter, replayTaskId, PUBSUB_ENDPOINT } from './dead-letters';
+export type { DeadLetter, DeadLetterReaderOptions, ReceivedDeadLetter, ReplayOptions } from './dead-letters';

@@ -34,6 +34,17 @@ export interface EnvironmentSettings {
   readonly maxDoublings?: number;
   readonly loggingSamplingRatio?: number;
   readonly protectFromDestroy: boolean;
+  /** "log" (default) or "pubsub" (topic + subscription, replayable with `npm run dead-letters`). */
+  readonly deadLetterSink?: string;
+  readonly deadLetterRetentionDays?: number;
+  /** Alert policies and the dashboard. @default true */
+  readonly alerts?: boolean;
+  /** Comma-separated notification channel ids, `projects/P/notificationChannels/N`. */
+  readonly alertNotificationChannels?: string;
+  readonly alertBacklogTasks?: number;
+  readonly alertBacklogSeconds?: number;
+  readonly alertFailingAttemptRatio?: number;
+  readonly alertFailingAttemptSeconds?: number;
 }
 
 export interface AppConfig {
@@ -61,6 +72,14 @@ const SETTING_KINDS: Record<keyof EnvironmentSettings, Kind> = {
   maxDoublings: 'number',
   loggingSamplingRatio: 'number',
   protectFromDestroy: 'boolean',
+  deadLetterSink: 'string',
+  deadLetterRetentionDays: 'number',
+  alerts: 'boolean',
+  alertNotificationChannels: 'string',
+  alertBacklogTasks: 'number',
+  alertBacklogSeconds: 'number',
+  alertFailingAttemptRatio: 'number',
+  alertFailingAttemptSeconds: 'number',
 };
 const TOP_LEVEL_KINDS: Record<string, Kind | 'object'> = {
   ...SETTING_KINDS,
@@ -189,6 +208,7 @@ function checkSettings(p: Problems, where: string, s: EnvironmentSettings): void
   p.check(`${where}.region`, typed('region'), (v) => LOCATION_PATTERN.test(v), 'a region such as "us-central1"');
   p.check(`${where}.queueId`, typed('queueId'), (v) => QUEUE_ID_PATTERN.test(v), 'letters, digits and hyphens, 1-100 characters (no underscores)');
   p.check(`${where}.handlerIngress`, typed('handlerIngress'), (v) => (CLOUD_RUN_INGRESS as readonly string[]).includes(v), `one of ${CLOUD_RUN_INGRESS.join(', ')}`);
+  p.check(`${where}.deadLetterSink`, typed('deadLetterSink'), (v) => v === 'log' || v === 'pubsub', '"log" (an ERROR log entry) or "pubsub" (a topic and subscription)');
   // The remaining ranges are the constructs' rules; they report them with the construct path at synth.
 }
 

@@ -1,9 +1,11 @@
 import { dependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { CloudRunIngress, HttpMethod } from '../limits';
+import { CloudRunIngress, HttpMethod, RETRY_DEFAULTS } from '../limits';
+import { DeadLetterTopic } from './dead-letter-topic';
 import { IServiceAccount } from './principal';
 import { deriveAccountId, ServiceAccount } from './service-account';
 import { CloudTasksServiceAgent } from './service-agent';
+import { QueueAlerts, QueueAlertThresholds } from './queue-alerts';
 import { TaskHandlerService } from './task-handler-service';
 import { QueueRateLimitsProps, QueueRetryProps, TaskQueue } from './task-queue';
 
@@ -23,6 +25,26 @@ export interface PipelineHandlerProps {
   readonly environment?: Record<string, string>;
   /** Most instances, 1-1000. @default - the Cloud Run default */
   readonly maxInstanceCount?: number;
+}
+
+/** What happens to a task whose last attempt fails (see handler/src/dead-letter.ts). */
+export interface PipelineDeadLetterProps {
+  /**
+   * "log": an ERROR log entry carrying the task (zero setup). "pubsub": a topic and a subscription that keeps
+   * dead letters for `retentionDays`, publisher role for the handler's runtime account on that topic only.
+   * @default "log"
+   */
+  readonly sink?: 'log' | 'pubsub';
+  /** Topic and subscription id ("pubsub" only). @default - "QUEUE_ID-dead-letters" */
+  readonly topicName?: string;
+  /** Days the subscription keeps unreplayed dead letters, 1-31 ("pubsub" only). @default 7 */
+  readonly retentionDays?: number;
+}
+
+/** The queue's alerts (see QueueAlerts for each threshold's default). */
+export interface PipelineAlertProps extends QueueAlertThresholds {
+  /** Notification channel ids, `projects/P/notificationChannels/N`. @default - none: incidents show in the console */
+  readonly notificationChannels?: string[];
 }
 
 /** Props of an {@link HttpTargetPipeline}. */
@@ -58,10 +80,15 @@ export interface HttpTargetPipelineProps {
   /** Share of task operations logged, 0.0-1.0. @default 1.0 (every operation: cheap at task volumes and vital when debugging) */
   readonly loggingSamplingRatio?: number;
   /**
-   * Protect the queue (`prevent_destroy`) and the service (`deletion_protection`) from destroy.
+   * Protect the queue (`prevent_destroy`), the service (`deletion_protection`) and the dead-letter topic and
+   * subscription (`prevent_destroy`) from destroy.
    * @default true
    */
   readonly protectFromDestroy?: boolean;
+  /** Dead letters: the handler stores a task whose last attempt fails, then acknowledges it. @default - the log sink */
+  readonly deadLetters?: PipelineDeadLetterProps;
+  /** Backlog, failing-attempt and dead-letter alerts for the queue; `false` for none. @default - on, with the QueueAlerts defaults */
+  readonly alerts?: PipelineAlertProps | false;
 }
 
 /**
@@ -79,6 +106,10 @@ export class HttpTargetPipeline extends Construct {
   readonly serviceAgent: CloudTasksServiceAgent;
   /** The OIDC audience of the queue and the handler. */
   readonly audience: string;
+  /** The dead-letter topic and subscription, with `deadLetters.sink` "pubsub". */
+  readonly deadLetterTopic?: DeadLetterTopic;
+  /** The queue's alert policies, unless `alerts` is false. */
+  readonly alerts?: QueueAlerts;
 
   constructor(scope: Construct, id: string, props: HttpTargetPipelineProps) {
     super(scope, id);
@@ -97,6 +128,19 @@ export class HttpTargetPipeline extends Construct {
         description: `Enqueues tasks on Cloud Tasks queue ${props.queueId}; signs its dispatch tokens`,
       });
 
+    // The two limits that decide a task's last attempt are written out, so the queue and the handler's rule agree.
+    const retry = { maxAttempts: RETRY_DEFAULTS.maxAttempts, maxRetryDuration: `${RETRY_DEFAULTS.maxRetryDuration}s`, ...definedOnly(props.retry ?? {}) };
+    const dl = props.deadLetters ?? {};
+    if (dl.sink === 'pubsub') {
+      this.deadLetterTopic = new DeadLetterTopic(this, 'DeadLetters', {
+        topicName: dl.topicName ?? `${props.queueId}-dead-letters`,
+        project: props.project,
+        retentionDays: dl.retentionDays,
+        preventDestroy: protect,
+      });
+      this.deadLetterTopic.topic.dependsOn = [dependable(this.serviceAgent.api('pubsub.googleapis.com'))];
+    }
+
     this.handler = new TaskHandlerService(this, 'Handler', {
       serviceName,
       location: props.location,
@@ -111,6 +155,8 @@ export class HttpTargetPipeline extends Construct {
       environment: h.environment,
       maxInstanceCount: h.maxInstanceCount,
       deletionProtection: protect,
+      queueRetry: retry,
+      deadLetterTopic: this.deadLetterTopic?.topicPath,
     });
 
     this.queue = new TaskQueue(this, 'Queue', {
@@ -124,7 +170,7 @@ export class HttpTargetPipeline extends Construct {
         oidcToken: { serviceAccount: this.enqueuer, audience: this.audience },
       },
       rateLimits: props.rateLimits,
-      retry: props.retry,
+      retry,
       loggingSamplingRatio: props.loggingSamplingRatio ?? 1,
       preventDestroy: protect,
     });
@@ -140,5 +186,27 @@ export class HttpTargetPipeline extends Construct {
     // and Cloud Run Invoker on the handler, because its token is what the handler receives.
     this.queue.grantEnqueue(this.enqueuer);
     this.handler.grantInvoke(this.enqueuer);
+    // The handler publishes dead letters: Pub/Sub Publisher on that one topic.
+    this.deadLetterTopic?.grantPublish(this.handler.runtimeServiceAccount);
+
+    if (props.alerts !== false) {
+      this.alerts = new QueueAlerts(this, 'Alerts', {
+        ...props.alerts,
+        queueId: props.queueId,
+        location: props.location,
+        project: props.project,
+        handlerServiceName: serviceName,
+      });
+      const monitoring = dependable(this.serviceAgent.api('monitoring.googleapis.com'));
+      const logging = dependable(this.serviceAgent.api('logging.googleapis.com'));
+      for (const policy of [this.alerts.backlog, this.alerts.failingAttempts, this.alerts.deadLetters]) {
+        if (policy) policy.dependsOn = [...(policy.dependsOn ?? []), monitoring];
+      }
+      if (this.alerts.deadLetterMetric) this.alerts.deadLetterMetric.dependsOn = [logging];
+    }
   }
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

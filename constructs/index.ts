@@ -4,4 +4,7 @@ export * from './service-agent';
 export * from './task-queue';
 export * from './task-handler-service';
 export * from './http-target-pipeline';
+export * from './dead-letter-topic';
+export * from './queue-alerts';
+export * from './pipeline-dashboard';
 export { ValidationError } from '../limits';

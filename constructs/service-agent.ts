@@ -59,6 +59,19 @@ export class CloudTasksServiceAgent extends Construct {
       dependsOn: [this.apis['cloudtasks.googleapis.com']],
     });
   }
+
+  /**
+   * An API some workloads need (Monitoring and Logging for alerts, Pub/Sub for dead letters), enabled on first use
+   * with `disable_on_destroy = false`, like the required ones.
+   */
+  api(service: string): ProjectService {
+    this.apis[service] ??= new ProjectService(this, service.split('.')[0], {
+      project: this.project.projectId,
+      service,
+      disableOnDestroy: false,
+    });
+    return this.apis[service];
+  }
 }
 
 function idPart(project: string): string {

@@ -1,6 +1,6 @@
 import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
-import { Fn } from 'cdktf';
+import { Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   CLOUD_RUN_INGRESS,
@@ -15,6 +15,8 @@ import {
   isIntegerBetween,
 } from '../limits';
 import { grantOnce, IPrincipal, IServiceAccount } from './principal';
+import { DEAD_LETTER_ENV, deadLetterEnv, queueRetryLimitsJson } from './dead-letter-env';
+import type { QueueRetryProps } from './task-queue';
 import { deriveAccountId, ServiceAccount } from './service-account';
 import { synthProblems, throwIfInvalid } from './validation';
 
@@ -61,6 +63,14 @@ export interface TaskHandlerServiceProps {
   readonly environment?: Record<string, string>;
   /** Most instances, 1-1000. @default - the Cloud Run default */
   readonly maxInstanceCount?: number;
+  /**
+   * The retry limits of the queue that feeds the handler (`TASKS_MAX_ATTEMPTS`, `TASKS_MAX_RETRY_DURATION`, ...),
+   * unset ones meaning the service defaults: with them the handler spots a task's last attempt and dead-letters it.
+   * @default - none: dead letters off
+   */
+  readonly queueRetry?: QueueRetryProps;
+  /** Pub/Sub topic (`projects/P/topics/T`) for dead letters (`TASKS_DEAD_LETTER_TOPIC`). @default - an ERROR log entry */
+  readonly deadLetterTopic?: string;
 }
 
 /**
@@ -87,6 +97,7 @@ export class TaskHandlerService extends Construct {
   /** Longest dispatch deadline the service is sized for, in seconds. */
   readonly dispatchDeadlineSeconds: number;
   private readonly project?: string;
+  private readonly queueRetryLimits = new Map<string, QueueRetryProps>();
 
   constructor(scope: Construct, id: string, props: TaskHandlerServiceProps) {
     super(scope, id);
@@ -129,6 +140,7 @@ export class TaskHandlerService extends Construct {
       TASKS_SERVICE_ACCOUNT: props.tokenServiceAccountEmail,
       TASKS_PATH: this.tasksPath,
       TASKS_DISPATCH_DEADLINE_SECONDS: String(this.dispatchDeadlineSeconds),
+      ...deadLetterEnv(props.queueRetry, props.deadLetterTopic),
     };
     this.resource = new CloudRunV2Service(this, 'Resource', {
       name: props.serviceName,
@@ -144,13 +156,27 @@ export class TaskHandlerService extends Construct {
         containers: [
           {
             image: props.image ?? SAMPLE_IMAGE,
-            env: Object.entries(env).map(([name, value]) => ({ name, value })),
+            // Lazy: queues added later with addQueueRetryLimits still reach the handler.
+            env: Lazy.anyValue({
+              produce: () => {
+                const limits = queueRetryLimitsJson(this.queueRetryLimits);
+                return Object.entries(limits ? { ...env, TASKS_QUEUE_RETRY_LIMITS: limits } : env).map(([name, value]) => ({ name, value }));
+              },
+            }),
           },
         ],
       },
     });
     this.uri = this.resource.uri;
     this.host = Fn.trimprefix(this.resource.uri, 'https://');
+  }
+
+  /**
+   * Tells a handler shared by several queues the retry limits of one of them (`TASKS_QUEUE_RETRY_LIMITS`), so it
+   * dead-letters that queue's last attempts by that queue's own rule; they win over `queueRetry` for that queue.
+   */
+  addQueueRetryLimits(queueId: string, retry: QueueRetryProps = {}): void {
+    this.queueRetryLimits.set(queueId, retry);
   }
 
   /** Lets `principal` call the service: `roles/run.invoker` on this service only. */
@@ -168,4 +194,4 @@ export class TaskHandlerService extends Construct {
 }
 
 /** Environment variables this construct owns; the handler reads them. */
-const RESERVED_ENV = ['TASKS_AUDIENCE', 'TASKS_SERVICE_ACCOUNT', 'TASKS_PATH', 'TASKS_DISPATCH_DEADLINE_SECONDS'];
+const RESERVED_ENV = ['TASKS_AUDIENCE', 'TASKS_SERVICE_ACCOUNT', 'TASKS_PATH', 'TASKS_DISPATCH_DEADLINE_SECONDS', ...DEAD_LETTER_ENV];

@@ -9,3 +9,5 @@ export * from './checks';
 export * from './problems';
 export * from './status';
 export * from './placeholder';
+export * from './retry';
+export * from './dead-letter';

@@ -94,4 +94,9 @@ export const ROLES = {
   runInvoker: 'roles/run.invoker',
   /** The Cloud Tasks service agent's own role; never granted to anything else. */
   serviceAgent: 'roles/cloudtasks.serviceAgent',
+  pubsubPublisher: 'roles/pubsub.publisher',
+  pubsubSubscriber: 'roles/pubsub.subscriber',
 } as const;
+
+/** Pub/Sub topic and subscription ids: 3-255 characters, a letter first, not starting with "goog". */
+export const PUBSUB_NAME_PATTERN = /^(?!goog)[A-Za-z][-A-Za-z0-9_.~+%]{2,254}$/;

@@ -7,8 +7,10 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { recordFingerprint, staleReason } from './freshness';
+import { formatStats, localDeadLetterEnv, pubsubReferences } from './dev-ops';
 import { LocalCloudTasks } from './index';
 import { derivedReferences, queuesOf, readStacks, References, Resolver, servicesOf } from './terraform';
 
@@ -20,6 +22,7 @@ const HELP = `Usage: npm run dev -- [options]
   --synth               synthesize into --out first, even when it looks current
   --port N              local Cloud Tasks REST API port (default 8123)
   --grpc-port N         local Cloud Tasks gRPC port (default 8124)
+  --ops-port N          local Pub/Sub (dead letters), metadata token and /stats port (default: --port + 2)
   --handler-port N      first local handler port (default 8081)
   --db FILE             task store (default .local/cloud-tasks.sqlite)
   --reset               delete the task store first
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
       synth: { type: 'boolean' },
       port: { type: 'string', default: '8123' },
       'grpc-port': { type: 'string', default: '8124' },
+      'ops-port': { type: 'string' },
       'handler-port': { type: 'string', default: '8081' },
       db: { type: 'string', default: join(root, '.local', 'cloud-tasks.sqlite') },
       reset: { type: 'boolean' },
@@ -83,8 +87,18 @@ async function main(): Promise<void> {
     }
   }
   const queues = queuesOf(stack, refs);
-  const local = await LocalCloudTasks.start({ queues, db: values.db, port: Number(values.port), grpcPort: Number(values['grpc-port']) });
-  const resolver = new Resolver({ ...derivedReferences(stack), ...refs });
+  const apiPort = Number(values.port);
+  const local = await LocalCloudTasks.start({
+    queues,
+    db: values.db,
+    port: apiPort,
+    grpcPort: Number(values['grpc-port']),
+    // REST on --port, gRPC on --port + 1 by default, ops on --port + 2.
+    opsPort: values['ops-port'] !== undefined ? Number(values['ops-port']) : apiPort === 0 ? 0 : apiPort + 2,
+    opsPortIsPreferred: values['ops-port'] === undefined,
+  });
+  const resolver = new Resolver({ ...derivedReferences(stack), ...pubsubReferences(stack), ...refs });
+  const project = queues[0]?.path.split('/')[1] ?? 'local';
   const children: ChildProcess[] = starts.map((s) =>
     // exit-with-parent: a handler stops when this process is gone, however it died.
     spawn(process.execPath, ['-r', join(root, 'scripts', 'register.js'), '-r', join(root, 'scripts', 'exit-with-parent.js'), join(root, 'handler', 'src', 'main.ts')], {
@@ -94,6 +108,7 @@ async function main(): Promise<void> {
         ...Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, resolver.value(v) ?? ''])),
         PORT: String(s.port),
         TASKS_JWKS_URL: local.jwksUrl,
+        ...localDeadLetterEnv(local.opsEndpoint, Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, resolver.value(v) ?? ''])), project),
       },
     }),
   );
@@ -119,14 +134,21 @@ async function main(): Promise<void> {
     `  REST    ${local.endpoint}    (CLOUD_TASKS_ENDPOINT; any bearer token is accepted)`,
     `  gRPC    ${local.grpcEndpoint}    (official clients' default transport: apiEndpoint + port, insecure channel credentials)`,
     `  JWKS    ${local.jwksUrl}`,
+    `  ops     ${local.opsEndpoint}    (dead letters as local Pub/Sub; GET /stats; type "stats" + Enter here)`,
     `  store   ${values.db}`,
     ...queues.map((q) => `  queue   ${q.path}  ${q.rate.maxDispatchesPerSecond}/s, ${q.rate.maxConcurrentDispatches} concurrent, max ${q.retry.maxAttempts} attempts`),
     ...starts.map((s) => `  handler ${s.name} → http://127.0.0.1:${s.port} (auth on, audience ${resolver.value(s.env.TASKS_AUDIENCE)})`),
     ...Object.entries(refs).map(([k, v]) => `  mapped  ${k} → ${v}`),
+    'Dead letters: npm run dead-letters -- list --local   (show ID, replay ID | --all)',
     `Try: CLOUD_TASKS_ENDPOINT=${local.endpoint} CLOUD_TASKS_ACCESS_TOKEN=local npm run enqueue -- buffer --data '{"hello":"world"}'`,
     'Ctrl-C stops everything.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
+  if (process.stdin.isTTY) {
+    createInterface({ input: process.stdin }).on('line', (line) => {
+      if (line.trim() === 'stats') process.stdout.write(formatStats(local.ops.stats()));
+    });
+  }
 }
 
 /** Waits until a handler answers /healthz (or the server is stopping). */

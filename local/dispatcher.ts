@@ -21,6 +21,8 @@ export interface DispatcherOptions {
   readonly log?: LogFn;
   /** @default 10 */
   readonly tickMs?: number;
+  /** Called when a task runs out of retries and is dropped (local dead letters keep it). */
+  readonly onDrop?: (task: TaskRecord, attempts: number, lastStatus: number) => void;
 }
 
 interface Bucket {
@@ -169,6 +171,7 @@ export class Dispatcher {
     const firstAttemptMs = task.firstAttempt?.dispatchTime ?? started;
     if (retriesExhausted(attemptNumber, firstAttemptMs, now, q.retry)) {
       this.o.store.drop(task, attemptNumber, status, this.dedupWindowMs, now);
+      this.o.onDrop?.(task, attemptNumber, status);
       this.log({ ...base, severity: 'ERROR', message: `task ${taskId(task.name)} dropped after ${attemptNumber} attempts (last ${status})`, outcome: 'dropped' });
       return;
     }

@@ -82,22 +82,8 @@ export function parseDuration(value: string | undefined): number | undefined {
   return Number(m[1]);
 }
 
-/**
- * Delay before retry number `retry` (1 = first retry): `minBackoff` doubled `maxDoublings` times, then
- * growing linearly by the last doubled interval, capped at `maxBackoff`.
- */
-export function backoffSeconds(retry: number, r: QueueConfig['retry']): number {
-  const doubled = r.minBackoff * 2 ** Math.min(retry - 1, r.maxDoublings);
-  const linear = retry - 1 > r.maxDoublings ? r.minBackoff * 2 ** r.maxDoublings * (retry - 1 - r.maxDoublings) : 0;
-  return Math.min(r.maxBackoff, doubled + linear);
-}
-
-/** Retries stop only when both limits are reached (an unlimited limit counts as reached only for duration 0). */
-export function retriesExhausted(attempts: number, firstAttemptMs: number, now: number, r: QueueConfig['retry']): boolean {
-  const attemptsDone = r.maxAttempts !== -1 && attempts >= r.maxAttempts;
-  const durationDone = r.maxRetryDuration === 0 || now - firstAttemptMs >= r.maxRetryDuration * 1000;
-  return attemptsDone && durationDone;
-}
+// The retry rule lives once, in limits/ (the handler predicts it to spot a task's last attempt).
+export { backoffSeconds, retriesExhausted } from '../limits';
 
 /** Canonical reason for a failed attempt's status, as X-CloudTasks-TaskRetryReason reports it. */
 export const retryReason = canonicalCodeOfHttp;

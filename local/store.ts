@@ -39,7 +39,8 @@ export interface DroppedTask {
 }
 
 export class TaskStore {
-  private readonly db: Database.Database;
+  /** The connection, shared with the dead-letter table (an in-memory database exists per connection). */
+  readonly db: Database.Database;
   private readonly stmts;
   // The dispatcher asks every tick; the answer changes only through setPaused.
   private readonly pausedCache = new Map<string, boolean>();
@@ -155,6 +156,12 @@ export class TaskStore {
 
   release(name: string): void {
     this.stmts.unlease.run(name);
+  }
+
+  /** Tasks being dispatched right now, per queue path. */
+  inFlightByQueue(): Record<string, number> {
+    const rows = this.db.prepare('SELECT t.queue AS queue, COUNT(*) AS n FROM temp.inflight i JOIN tasks t ON t.name = i.name GROUP BY t.queue').all() as { queue: string; n: number }[];
+    return Object.fromEntries(rows.map((r) => [r.queue, r.n]));
   }
 
   count(queue: string): number {

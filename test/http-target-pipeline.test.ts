@@ -88,7 +88,14 @@ describe('HttpTargetPipeline', () => {
       new HttpTargetPipeline(stack, 'Emails', { ...base, queueId: 'emails' });
     });
     expect(Object.keys(resources(s, 'google_project_iam_member'))).toHaveLength(1);
-    expect(Object.keys(resources(s, 'google_project_service'))).toHaveLength(3);
+    // cloudtasks, run, iam + monitoring and logging for the alerts: once each, shared by both pipelines
+    expect(Object.values(resources(s, 'google_project_service')).map((a: any) => a.service).sort()).toEqual([
+      'cloudtasks.googleapis.com',
+      'iam.googleapis.com',
+      'logging.googleapis.com',
+      'monitoring.googleapis.com',
+      'run.googleapis.com',
+    ]);
     expect(Object.keys(resources(s, 'google_cloud_tasks_queue'))).toHaveLength(2);
     expect(Object.keys(resources(s, 'google_cloud_tasks_queue_iam_member'))).toHaveLength(2);
     expect(Object.values(resources(s, 'google_service_account')).map((sa: any) => sa.account_id).sort()).toEqual([

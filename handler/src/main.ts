@@ -1,5 +1,6 @@
 import { loadHandlerConfig } from './config';
 import { jsonLogger } from './log';
+import { deadLettersFromEnv } from './sinks';
 import { TaskServer } from './server';
 import { installShutdown } from './shutdown';
 import { sampleWork } from './work';
@@ -7,8 +8,10 @@ import { sampleWork } from './work';
 /** Production entry point: `node dist/handler/src/main.js` (see handler/Dockerfile). */
 async function main(): Promise<void> {
   let config;
+  let deadLetters;
   try {
     config = loadHandlerConfig();
+    deadLetters = deadLettersFromEnv();
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);
@@ -19,10 +22,10 @@ async function main(): Promise<void> {
       message: '!!! TASKS_AUTH=disabled: requests are NOT authenticated. Local experiments only, never deploy this. !!!',
     });
   }
-  const server = new TaskServer({ config, work: sampleWork });
+  const server = new TaskServer({ config, work: sampleWork, deadLetters });
   installShutdown(server);
   const address = await server.listen();
-  jsonLogger({ severity: 'INFO', message: `listening on :${address.port}${config.path}`, auth: config.auth ? 'oidc' : 'disabled' });
+  jsonLogger({ severity: 'INFO', message: `listening on :${address.port}${config.path}`, auth: config.auth ? 'oidc' : 'disabled', deadLetters: deadLetters ? deadLetters.sink.constructor.name : 'off (TASKS_MAX_ATTEMPTS unset)' });
 }
 
 if (require.main === module) void main();

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { AuthError, TokenVerifier, VerifiedCaller } from './auth';
 import type { HandlerConfig } from './config';
 import { BadRequestError, parseTaskContext, TaskContext } from './context';
+import { DEAD_LETTER_OUTCOMES, DeadLetterPolicy } from './dead-letter';
 import { IdempotencyStore, InMemoryIdempotencyStore } from './idempotency';
 import { jsonLogger, Logger, Severity, traceField } from './log';
 
@@ -30,6 +31,8 @@ export interface TaskServerOptions {
   /** @default a per-instance InMemoryIdempotencyStore */
   readonly store?: IdempotencyStore;
   readonly logger?: Logger;
+  /** Hands a failing last attempt to a sink and acknowledges it. @default - off: every failure is retried */
+  readonly deadLetters?: DeadLetterPolicy;
 }
 
 class HttpError extends Error {
@@ -118,14 +121,16 @@ export class TaskServer {
     let status = 500;
     let outcome = 'error';
     let detail: string | undefined;
+    let key: string | undefined;
+    let body: Buffer | undefined;
     try {
       if (this.shuttingDown) throw new HttpError(503, 'retry-later', 'shutting down; retry', { 'Retry-After': '10' });
       // Cached tokens and the in-memory store answer synchronously: await only real promises (hot path).
       const verified = this.verifier?.verify(req.headers.authorization);
       const caller = verified instanceof Promise ? await verified : verified;
       context = parseTaskContext(req.headers);
-      const body = await readBody(req, this.options.config.maxBodyBytes);
-      const key = `${context.queueName}/${context.taskName}`;
+      body = await readBody(req, this.options.config.maxBodyBytes);
+      key = `${context.queueName}/${context.taskName}`;
 
       const begun = this.store.begin(key);
       const claim = begun instanceof Promise ? await begun : begun;
@@ -142,12 +147,17 @@ export class TaskServer {
     } catch (e) {
       const { code, message, headers, name } = classify(e);
       [status, outcome, detail] = [code, name, message];
+      const dead = this.options.deadLetters;
+      if (dead && context && body && key && DEAD_LETTER_OUTCOMES.includes(name) && dead.isLastAttempt(context)) {
+        [status, outcome, detail] = await this.deadLetter(res, dead, key, { context, body, headers: req.headers, error: { status: code, outcome: name, message } }, fields);
+        return;
+      }
       return send(res, code, { error: message, ...(context && { task: context.taskName }) }, headers);
     } finally {
       drainRequest(req);
       const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
       this.log({
-        severity: severityOf(status),
+        severity: outcome === 'dead-lettered' ? 'ERROR' : severityOf(status),
         message: `task ${context?.taskName ?? '(unknown)'} ${outcome} (${status})`,
         ...traceField(header(req, 'x-cloud-trace-context'), this.options.config.project),
         queue: context?.queueName,
@@ -161,6 +171,31 @@ export class TaskServer {
         ...(detail && { detail }),
         ...fields,
       });
+    }
+  }
+
+  /** A failing last attempt: stored by the sink, then acknowledged; a sink failure is a 500 (retried, never lost). */
+  private async deadLetter(
+    res: ServerResponse,
+    dead: DeadLetterPolicy,
+    key: string,
+    failed: Parameters<DeadLetterPolicy['letterOf']>[0],
+    fields: Record<string, unknown>,
+  ): Promise<[number, string, string]> {
+    const task = failed.context.taskName;
+    const letter = dead.letterOf(failed);
+    try {
+      const id = await dead.sink.write(letter);
+      if (id) fields.deadLetterId = id;
+      await this.store.complete(key); // a duplicate delivery of this attempt is not dead-lettered twice
+      send(res, 200, { task, status: 'dead-lettered' });
+      return [200, 'dead-lettered', failed.error.message];
+    } catch (e) {
+      const message = `last attempt failed (${failed.error.message}) and the dead-letter sink failed: ${(e as Error)?.message ?? String(e)}; not acknowledged, Cloud Tasks retries`;
+      // If Cloud Tasks has no retry left it deletes the task after this 5xx: the ERROR line keeps the whole task.
+      fields.deadLetter = letter;
+      send(res, 500, { task, error: message });
+      return [500, 'dead-letter-failed', message];
     }
   }
 

@@ -3,6 +3,7 @@ import { exportJWK, generateKeyPair, JWTPayload, KeyLike, SignJWT } from 'jose';
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HandlerConfig, loadHandlerConfig } from '../src/config';
+import type { DeadLetterPolicy } from '../src/dead-letter';
 import { IdempotencyStore } from '../src/idempotency';
 import { LogEntry } from '../src/log';
 import { TaskServer, TaskWork } from '../src/server';
@@ -64,7 +65,7 @@ export interface Harness {
 
 export async function startHandler(
   work: TaskWork,
-  opts: { env?: Record<string, string>; jwks?: JwksServer; store?: IdempotencyStore; jwksCooldownMs?: number } = {},
+  opts: { env?: Record<string, string>; jwks?: JwksServer; store?: IdempotencyStore; jwksCooldownMs?: number; deadLetters?: DeadLetterPolicy } = {},
 ): Promise<Harness> {
   const loaded = loadHandlerConfig({
     TASKS_AUDIENCE: AUDIENCE,
@@ -75,7 +76,7 @@ export async function startHandler(
   });
   const config: HandlerConfig = loaded.auth ? { ...loaded, auth: { ...loaded.auth, jwksCooldownMs: opts.jwksCooldownMs } } : loaded;
   const logs: LogEntry[] = [];
-  const server = new TaskServer({ config, work, store: opts.store, logger: (e) => logs.push(e) });
+  const server = new TaskServer({ config, work, store: opts.store, logger: (e) => logs.push(e), deadLetters: opts.deadLetters });
   const { port } = await server.listen(0, '127.0.0.1');
   const base = `http://127.0.0.1:${port}`;
   return {

@@ -1,0 +1,190 @@
+#!/usr/bin/env node
+/**
+ * npm run dead-letters -- list | show ID | replay ID... | replay --all | stats
+ * Reads the dead-letter subscription (real: the one the stack creates; --local: the dev server's store).
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config';
+import { closeClients } from './create-task';
+import { DeadLetterReader, ReceivedDeadLetter, replayDeadLetter } from './dead-letters';
+
+const HELP = `NAME
+    dead-letters - list, show and replay tasks that failed their last attempt
+
+SYNOPSIS
+    npm run dead-letters -- list [--max=N] [--json]
+    npm run dead-letters -- show ID [--json]
+    npm run dead-letters -- replay ID... | --all [--via=buffer|create]
+    npm run dead-letters -- stats                      (local only: per-queue depth, attempts, dead letters)
+    common: [--local] [--env=ENV] [--project=P] [--location=L] [--subscription=S]
+            [--pubsub-endpoint=URL] [--endpoint=URL] [--token=TOKEN]
+
+DESCRIPTION
+    Dead letters are read from a Pub/Sub pull subscription over its REST API: by default the one the stack
+    creates (deadLetterSink "pubsub"), projects/PROJECT/subscriptions/QUEUE-dead-letters for --env.
+    list and show give the letters back untouched. replay re-enqueues each letter's original body and headers
+    on its original queue (BufferTask by default, or CreateTask), with a task id derived from the letter, then
+    acknowledges the letter; a letter whose enqueue fails stays.
+
+FLAGS
+    --local                the dev server: Pub/Sub and stats at http://127.0.0.1:8124, Cloud Tasks at
+                           http://127.0.0.1:8123, token "local"
+    --env=ENV              environment from the app config (default: the first)
+    --project, --location  the queue's project and region (default: from the app config)
+    --subscription=S       projects/P/subscriptions/S (default: QUEUE-dead-letters in the project)
+    --pubsub-endpoint=URL  Pub/Sub REST base (default: $PUBSUB_ENDPOINT, else https://pubsub.googleapis.com)
+    --endpoint=URL         Cloud Tasks base for replay (default: $CLOUD_TASKS_ENDPOINT, else Google's)
+    --token=TOKEN          OAuth token (default: $CLOUD_TASKS_ACCESS_TOKEN, else Application Default Credentials)
+    --via=buffer|create    how replay enqueues (default: buffer)
+    --max=N                list at most N letters (default 100)
+    --all                  replay every letter
+    --json                 machine-readable output
+
+EXIT STATUS
+    0 done; 1 a call failed or a letter was not found; 2 invalid command line.
+`;
+
+class UsageError extends Error {}
+
+const LOCAL = { pubsub: 'http://127.0.0.1:8124', tasks: 'http://127.0.0.1:8123', token: 'local' };
+
+export async function main(
+  argv: string[],
+  out: (text: string) => void = (t) => process.stdout.write(t),
+  err: (text: string) => void = (t) => process.stderr.write(t),
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      local: { type: 'boolean' },
+      env: { type: 'string' },
+      project: { type: 'string' },
+      location: { type: 'string' },
+      subscription: { type: 'string' },
+      'pubsub-endpoint': { type: 'string' },
+      endpoint: { type: 'string' },
+      token: { type: 'string' },
+      via: { type: 'string' },
+      max: { type: 'string' },
+      all: { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean' },
+    },
+  });
+  if (values.help) {
+    out(HELP);
+    return 0;
+  }
+  const [command, ...ids] = positionals;
+  if (!['list', 'show', 'replay', 'stats'].includes(command ?? '')) throw new UsageError(`expected list, show, replay or stats, got ${JSON.stringify(command ?? '')}`);
+  if (values.via !== undefined && values.via !== 'buffer' && values.via !== 'create') throw new UsageError(`--via must be "buffer" or "create", got ${JSON.stringify(values.via)}`);
+  if (command === 'show' && ids.length !== 1) throw new UsageError('show takes one dead-letter ID');
+  if (command === 'replay' && (ids.length === 0) === !values.all) throw new UsageError('replay takes dead-letter IDs or --all (not both)');
+  if ((command === 'list' || command === 'stats') && ids.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(ids[0])}`);
+  const max = values.max === undefined ? 100 : Number(values.max);
+  if (!Number.isInteger(max) || max < 1) throw new UsageError(`--max must be a whole number >= 1, got ${JSON.stringify(values.max)}`);
+
+  const pubsubEndpoint = values['pubsub-endpoint'] ?? (values.local ? LOCAL.pubsub : undefined);
+  if (command === 'stats') {
+    const base = pubsubEndpoint ?? LOCAL.pubsub;
+    const res = await fetch(`${base}/stats`).catch((e: Error) => {
+      throw new Error(`cannot reach the dev server at ${base} (is \`npm run dev\` running?): ${e.cause ?? e.message}`);
+    });
+    const { queues } = (await res.json()) as { queues: { queue: string; depth: number; inFlight: number; deadLetters: number; attempts: { byOutcome: Record<string, number> } }[] };
+    if (values.json) out(`${JSON.stringify(queues)}\n`);
+    else for (const q of queues) out(`${q.queue}  depth ${q.depth}  in flight ${q.inFlight}  dead letters ${q.deadLetters}  attempts ${JSON.stringify(q.attempts.byOutcome)}\n`);
+    return 0;
+  }
+
+  const target = targetOf(values);
+  const token = values.token ?? (process.env.CLOUD_TASKS_ACCESS_TOKEN || undefined) ?? (values.local ? LOCAL.token : undefined);
+  const reader = new DeadLetterReader({ subscription: values.subscription ?? target.subscription, endpoint: pubsubEndpoint, accessToken: token });
+  const held = command === 'list' ? await reader.pullAll(max) : await reader.pullAll();
+  const done: string[] = [];
+  let failed = 0;
+  try {
+    if (command === 'list') {
+      if (values.json) out(`${JSON.stringify(held.map(summary))}\n`);
+      else if (held.length === 0) out('No dead letters.\n');
+      else for (const r of held) out(`${line(r)}\n`);
+      return 0;
+    }
+    const wanted = values.all ? held : held.filter((r) => ids.includes(r.messageId));
+    const missing = values.all ? [] : ids.filter((id) => !held.some((r) => r.messageId === id));
+    for (const id of missing) err(`no dead letter ${id} (unknown, already replayed, or leased by another reader for up to 60 s)\n`);
+    if (command === 'show') {
+      for (const r of wanted) out(values.json ? `${JSON.stringify({ ...summary(r), letter: r.letter })}\n` : details(r));
+      return missing.length > 0 ? 1 : 0;
+    }
+    const endpoint = values.endpoint ?? (values.local ? LOCAL.tasks : undefined);
+    for (const r of wanted) {
+      const queue = `projects/${target.project}/locations/${target.location}/queues/${r.letter.queue}`;
+      try {
+        const created = await replayDeadLetter(r, queue, { via: values.via as 'buffer' | 'create' | undefined, endpoint, accessToken: token });
+        done.push(r.ackId);
+        out(values.json ? `${JSON.stringify({ id: r.messageId, replayed: created.name })}\n` : `Replayed ${r.messageId} (task ${r.letter.task}) as [${created.name}].\n`);
+      } catch (e) {
+        failed++;
+        err(`replay of ${r.messageId} failed, the letter stays: ${(e as Error).message}\n`);
+      }
+    }
+    await reader.acknowledge(done);
+    return failed > 0 || missing.length > 0 ? 1 : 0;
+  } finally {
+    await reader.release(held.map((r) => r.ackId).filter((id) => !done.includes(id)));
+    await closeClients();
+  }
+}
+
+function targetOf(v: { env?: string; project?: string; location?: string }): { project: string; location: string; subscription: string } {
+  const config = loadConfig();
+  const names = Object.keys(config.environments);
+  const env = v.env ?? names[0];
+  const s = config.environments[env];
+  if (!s) throw new UsageError(`unknown --env ${JSON.stringify(env)}; configured: ${names.join(', ')}`);
+  const project = v.project ?? s.project;
+  return { project, location: v.location ?? s.region, subscription: `projects/${project}/subscriptions/${s.queueId}-dead-letters` };
+}
+
+function summary(r: ReceivedDeadLetter) {
+  const l = r.letter;
+  return { id: r.messageId, queue: l.queue, task: l.task, attempts: l.attempts, status: l.error.status, outcome: l.error.outcome, error: l.error.message, deadLetteredAt: l.deadLetteredAt };
+}
+
+function line(r: ReceivedDeadLetter): string {
+  const s = summary(r);
+  return `${s.id}  ${s.deadLetteredAt}  ${s.queue}/${s.task}  ${s.attempts} attempts  ${s.status} ${s.outcome}: ${s.error.slice(0, 120)}`;
+}
+
+function details(r: ReceivedDeadLetter): string {
+  const body = Buffer.from(r.letter.body, 'base64');
+  const text = body.toString('utf8');
+  // Valid UTF-8 without control characters (other than tab and line breaks) prints as text.
+  const printable = Buffer.from(text, 'utf8').equals(body) && ![...text].some((c) => c.charCodeAt(0) < 32 && !'\t\n\r'.includes(c));
+  return [
+    `ID        ${r.messageId}`,
+    `Queue     ${r.letter.queue}`,
+    `Task      ${r.letter.task}`,
+    `Attempts  ${r.letter.attempts} (retries ${r.letter.retryCount}, executions ${r.letter.executionCount})`,
+    `Error     ${r.letter.error.status} ${r.letter.error.outcome}: ${r.letter.error.message}`,
+    `When      ${r.letter.deadLetteredAt}`,
+    'Headers',
+    ...Object.entries(r.letter.headers).map(([k, v]) => `  ${k}: ${v}`),
+    `Body (${body.length} bytes${printable ? '' : ', base64'})`,
+    printable ? text : r.letter.body,
+    '',
+  ].join('\n');
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: Error) => {
+      const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+      process.stderr.write(`error: ${e.message.replace(/\s+/g, ' ').trim()}${usage ? ' (see --help)' : ''}\n`);
+      process.exit(usage ? 2 : 1);
+    },
+  );
+}

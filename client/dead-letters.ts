@@ -1,0 +1,128 @@
+/**
+ * Reading and replaying dead letters from a Pub/Sub pull subscription over the REST API (the one the construct
+ * creates, or the local server's, which speaks the same API). Replay re-enqueues the original body and headers
+ * on the original queue with BufferTask or CreateTask, then acknowledges the letter.
+ */
+import { DeadLetter, headerProblem, TASK_ID_PATTERN } from '../limits';
+import { accessToken } from './auth';
+import { bufferTask } from './buffer-task';
+import { createTask } from './create-task';
+import type { CreatedTask, QueueRef } from './options';
+
+export type { DeadLetter } from '../limits';
+
+export const PUBSUB_ENDPOINT = 'https://pubsub.googleapis.com';
+
+export interface DeadLetterReaderOptions {
+  /** `projects/PROJECT/subscriptions/SUBSCRIPTION` */
+  readonly subscription: string;
+  /** Pub/Sub REST base URL. @default - $PUBSUB_ENDPOINT, else https://pubsub.googleapis.com */
+  readonly endpoint?: string;
+  /** OAuth access token. @default - Application Default Credentials */
+  readonly accessToken?: string;
+}
+
+/** A dead letter as pulled: leased to this reader until acknowledged or released. */
+export interface ReceivedDeadLetter {
+  readonly ackId: string;
+  readonly messageId: string;
+  readonly publishTime?: string;
+  readonly attributes: Record<string, string>;
+  readonly letter: DeadLetter;
+}
+
+export class DeadLetterReader {
+  private readonly base: string;
+
+  constructor(private readonly o: DeadLetterReaderOptions) {
+    if (!/^projects\/[^/]+\/subscriptions\/[^/]+$/.test(o.subscription)) {
+      throw new Error(`subscription must be "projects/PROJECT/subscriptions/SUBSCRIPTION", got ${JSON.stringify(o.subscription)}`);
+    }
+    this.base = `${(o.endpoint ?? process.env.PUBSUB_ENDPOINT ?? PUBSUB_ENDPOINT).replace(/\/+$/, '')}/v1/${o.subscription}`;
+  }
+
+  /** Up to `max` letters, leased for the subscription's ack deadline. Pub/Sub may return fewer than there are. */
+  async pull(max = 100): Promise<ReceivedDeadLetter[]> {
+    const res = (await this.call('pull', { maxMessages: max })) as { receivedMessages?: { ackId: string; message: { data?: string; attributes?: Record<string, string>; messageId: string; publishTime?: string } }[] };
+    return (res.receivedMessages ?? []).map(({ ackId, message }) => ({
+      ackId,
+      messageId: message.messageId,
+      publishTime: message.publishTime,
+      attributes: message.attributes ?? {},
+      letter: JSON.parse(Buffer.from(message.data ?? '', 'base64').toString('utf8')) as DeadLetter,
+    }));
+  }
+
+  /** Pulls until a pull comes back empty or `limit` letters are held. */
+  async pullAll(limit = 1000): Promise<ReceivedDeadLetter[]> {
+    const all: ReceivedDeadLetter[] = [];
+    while (all.length < limit) {
+      const batch = await this.pull(Math.min(100, limit - all.length));
+      if (batch.length === 0) break;
+      all.push(...batch);
+    }
+    return all;
+  }
+
+  /** Done with these letters: Pub/Sub deletes them. */
+  async acknowledge(ackIds: readonly string[]): Promise<void> {
+    if (ackIds.length > 0) await this.call('acknowledge', { ackIds });
+  }
+
+  /** Gives the leases back at once, so the letters stay for the next reader. */
+  async release(ackIds: readonly string[]): Promise<void> {
+    if (ackIds.length > 0) await this.call('modifyAckDeadline', { ackIds, ackDeadlineSeconds: 0 });
+  }
+
+  private async call(method: string, body: object): Promise<unknown> {
+    const token = await accessToken(this.o.accessToken);
+    let res: Response;
+    try {
+      res = await fetch(`${this.base}:${method}`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    } catch (e) {
+      throw new Error(`cannot reach ${this.base}: ${(e as Error).cause ?? (e as Error).message}`);
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let message = text;
+      try {
+        message = JSON.parse(text).error?.message ?? text;
+      } catch {
+        // not JSON
+      }
+      throw new Error(`Pub/Sub ${method} on ${this.o.subscription} failed: HTTP ${res.status} ${message.slice(0, 300)}`);
+    }
+    return text ? JSON.parse(text) : {};
+  }
+}
+
+export interface ReplayOptions {
+  /** BufferTask (default: the queue's routing and auth) or CreateTask. */
+  readonly via?: 'buffer' | 'create';
+  /** Cloud Tasks API base URL. @default - $CLOUD_TASKS_ENDPOINT, else Google's */
+  readonly endpoint?: string;
+  readonly accessToken?: string;
+}
+
+/**
+ * Re-enqueues a dead letter's original body and headers on `queue`. The task id is derived from the letter's
+ * message id, so replaying the same letter twice within Cloud Tasks' dedup window creates one task.
+ */
+export function replayDeadLetter(received: Pick<ReceivedDeadLetter, 'messageId' | 'letter'>, queue: QueueRef, options: ReplayOptions = {}): Promise<CreatedTask> {
+  const { letter } = received;
+  const headers = Object.fromEntries(Object.entries(letter.headers ?? {}).filter(([name]) => name.toLowerCase() === 'content-type' || headerProblem(name) === undefined));
+  const taskId = replayTaskId(letter.task, received.messageId);
+  const common = { payload: Buffer.from(letter.body, 'base64'), headers, taskId, endpoint: options.endpoint, accessToken: options.accessToken };
+  return options.via === 'create' ? createTask(queue, common) : bufferTask(queue, common);
+}
+
+/** `TASK-replay-MESSAGEID`, cut to the 500-character task id limit, invalid characters replaced. */
+export function replayTaskId(task: string, messageId: string): string {
+  const suffix = `-replay-${messageId}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  const id = `${task.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 500 - suffix.length)}${suffix}`;
+  return TASK_ID_PATTERN.test(id) ? id : `replay-${Date.now()}`;
+}

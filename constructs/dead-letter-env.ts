@@ -1,0 +1,49 @@
+import { Token } from 'cdktf';
+import { RETRY_DEFAULTS } from '../limits';
+import type { QueueRetryProps } from './task-queue';
+
+/** Handler variables for dead letters; the construct owns them (users may not redefine them). */
+export const DEAD_LETTER_ENV = [
+  'TASKS_MAX_ATTEMPTS',
+  'TASKS_MAX_RETRY_DURATION',
+  'TASKS_MIN_BACKOFF',
+  'TASKS_MAX_BACKOFF',
+  'TASKS_MAX_DOUBLINGS',
+  'TASKS_DEAD_LETTER_TOPIC',
+  'TASKS_QUEUE_RETRY_LIMITS',
+];
+
+/**
+ * The queue's retry limits and the dead-letter topic as the handler reads them (handler/src/dead-letter.ts).
+ * The two limits that decide the last attempt are always written, with the service defaults when unset, so the
+ * handler never guesses; the backoffs only when set (the handler knows the same defaults).
+ */
+export function deadLetterEnv(retry: QueueRetryProps | undefined, topic: string | undefined): Record<string, string> {
+  if (!retry) return topic ? { TASKS_DEAD_LETTER_TOPIC: topic } : {};
+  const env: Record<string, string> = {
+    TASKS_MAX_ATTEMPTS: text(retry.maxAttempts ?? RETRY_DEFAULTS.maxAttempts),
+    TASKS_MAX_RETRY_DURATION: retry.maxRetryDuration ?? `${RETRY_DEFAULTS.maxRetryDuration}s`,
+  };
+  if (retry.minBackoff !== undefined) env.TASKS_MIN_BACKOFF = retry.minBackoff;
+  if (retry.maxBackoff !== undefined) env.TASKS_MAX_BACKOFF = retry.maxBackoff;
+  if (retry.maxDoublings !== undefined) env.TASKS_MAX_DOUBLINGS = text(retry.maxDoublings);
+  if (topic) env.TASKS_DEAD_LETTER_TOPIC = topic;
+  return env;
+}
+
+/** A number as env text; a number token stays a token (String() would print its encoded placeholder). */
+function text(n: number): string {
+  return Token.isUnresolved(n) ? Token.asString(n) : String(n);
+}
+
+/** Per-queue limits as the handler reads `TASKS_QUEUE_RETRY_LIMITS`; undefined when there are none. */
+export function queueRetryLimitsJson(byQueue: ReadonlyMap<string, QueueRetryProps>): string | undefined {
+  if (byQueue.size === 0) return undefined;
+  const entries = [...byQueue].map(([queue, r]) => [
+    queue,
+    Object.fromEntries(
+      Object.entries({ ...r, maxAttempts: r.maxAttempts ?? RETRY_DEFAULTS.maxAttempts, maxRetryDuration: r.maxRetryDuration ?? `${RETRY_DEFAULTS.maxRetryDuration}s` }).filter(([, v]) => v !== undefined),
+    ),
+  ]);
+  return JSON.stringify(Object.fromEntries(entries));
+}

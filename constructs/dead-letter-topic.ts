@@ -1,0 +1,91 @@
+import { PubsubSubscription } from '@cdktf/provider-google/lib/pubsub-subscription';
+import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-subscription-iam-member';
+import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic';
+import { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member';
+import { Construct } from 'constructs';
+import { isIntegerBetween, PROJECT_ID_PATTERN, PUBSUB_NAME_PATTERN, ROLES } from '../limits';
+import { grantOnce, IPrincipal } from './principal';
+import { synthProblems, throwIfInvalid } from './validation';
+
+export interface DeadLetterTopicProps {
+  /** Topic id: 3-255 letters, digits and `-_.~+%`, a letter first, not starting with "goog". */
+  readonly topicName: string;
+  /** Subscription id, same rules. @default - the topic name */
+  readonly subscriptionName?: string;
+  /** Project id. @default - the provider's project */
+  readonly project?: string;
+  /**
+   * How long the subscription keeps dead letters nobody has acknowledged (replayed), 1-31 days.
+   * @default 7
+   */
+  readonly retentionDays?: number;
+  /**
+   * Refuse `terraform destroy` of the topic and the subscription (`lifecycle.prevent_destroy`): the
+   * subscription holds the only copy of the dead letters.
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * Where a handler's dead letters go: a Pub/Sub topic, and a pull subscription that keeps them for days until the
+ * replay CLI (or anyone granted `grantConsume`) reads and acknowledges them. The subscription never expires.
+ */
+export class DeadLetterTopic extends Construct {
+  readonly topic: PubsubTopic;
+  readonly subscription: PubsubSubscription;
+  /** `projects/P/topics/T`: what the handler's `TASKS_DEAD_LETTER_TOPIC` takes. */
+  readonly topicPath: string;
+  /** `projects/P/subscriptions/S`: what the replay CLI reads. */
+  readonly subscriptionPath: string;
+  private readonly project?: string;
+
+  constructor(scope: Construct, id: string, props: DeadLetterTopicProps) {
+    super(scope, id);
+    const retentionDays = props.retentionDays ?? 7;
+    const subscriptionName = props.subscriptionName ?? props.topicName;
+    const naming = 'letters, digits and "-_.~+%", 3-255 characters, starting with a letter and not with "goog"';
+    const p = synthProblems()
+      .check('topicName', props.topicName, (v) => PUBSUB_NAME_PATTERN.test(v), naming)
+      .check('subscriptionName', props.subscriptionName, (v) => PUBSUB_NAME_PATTERN.test(v), naming)
+      .check('project', props.project, (v) => PROJECT_ID_PATTERN.test(v), 'a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter')
+      .check('retentionDays', retentionDays, (v) => isIntegerBetween(v, 1, 31), 'whole days from 1 to 31 (the subscription retention limits)');
+    throwIfInvalid(this, p);
+
+    this.project = props.project;
+    const lifecycle = { preventDestroy: props.preventDestroy ?? true };
+    this.topic = new PubsubTopic(this, 'Topic', { name: props.topicName, project: props.project, lifecycle });
+    this.subscription = new PubsubSubscription(this, 'Subscription', {
+      name: subscriptionName,
+      project: props.project,
+      topic: this.topic.id,
+      messageRetentionDuration: `${retentionDays * 86400}s`,
+      // Replay pulls, re-enqueues, then acknowledges: a minute is plenty for one task.
+      ackDeadlineSeconds: 60,
+      // Pull subscriptions expire after 31 idle days by default; dead letters may be rare: never expire.
+      expirationPolicy: { ttl: '' },
+      lifecycle,
+    });
+    this.topicPath = this.topic.id;
+    this.subscriptionPath = this.subscription.id;
+  }
+
+  /** Lets `principal` publish dead letters: `roles/pubsub.publisher` on this topic only. */
+  grantPublish(principal: IPrincipal): PubsubTopicIamMember {
+    return grantOnce(this, ROLES.pubsubPublisher, principal, (id) =>
+      new PubsubTopicIamMember(this, id, { project: this.project, topic: this.topic.name, role: ROLES.pubsubPublisher, member: principal.member }),
+    );
+  }
+
+  /** Lets `principal` read and acknowledge dead letters (replay): `roles/pubsub.subscriber` on this subscription only. */
+  grantConsume(principal: IPrincipal): PubsubSubscriptionIamMember {
+    return grantOnce(this, ROLES.pubsubSubscriber, principal, (id) =>
+      new PubsubSubscriptionIamMember(this, id, {
+        project: this.project,
+        subscription: this.subscription.name,
+        role: ROLES.pubsubSubscriber,
+        member: principal.member,
+      }),
+    );
+  }
+}

@@ -1,0 +1,173 @@
+import { createHash } from 'node:crypto';
+import { LoggingMetric } from '@cdktf/provider-google/lib/logging-metric';
+import { MonitoringAlertPolicy, MonitoringAlertPolicyConfig } from '@cdktf/provider-google/lib/monitoring-alert-policy';
+import { Construct } from 'constructs';
+import { isIntegerBetween, LOCATION_PATTERN, PROJECT_ID_PATTERN, QUEUE_ID_PATTERN, SERVICE_NAME_PATTERN } from '../limits';
+import { deadLetterLogFilter, METRICS, OK_RESPONSE_CODE, queueFilter, userMetricType } from './monitoring-metrics';
+import { synthProblems, throwIfInvalid } from './validation';
+
+/** Thresholds of one queue's alerts. Every field is optional; the defaults suit a queue that normally drains. */
+export interface QueueAlertThresholds {
+  /** Backlog alert: tasks in the queue above this, >= 1. @default 1000 */
+  readonly backlogTasks?: number;
+  /** Backlog alert: for this long, 60-86400 seconds. @default 600 */
+  readonly backlogSeconds?: number;
+  /** Failing-attempts alert: share of attempts not answered 2xx above this, > 0 and <= 1. @default 0.1 */
+  readonly failingAttemptRatio?: number;
+  /** Failing-attempts alert: for this long, 60-86400 seconds. @default 600 */
+  readonly failingAttemptSeconds?: number;
+}
+
+export interface QueueAlertsProps extends QueueAlertThresholds {
+  /** The queue id. */
+  readonly queueId: string;
+  /** The queue's region. */
+  readonly location: string;
+  /** Project id. @default - the provider's project */
+  readonly project?: string;
+  /**
+   * Cloud Run service of the queue's handler: adds a log-based dead-letter metric and an alert on any dead letter.
+   * @default - no dead-letter alert
+   */
+  readonly handlerServiceName?: string;
+  /**
+   * Notification channel ids (`projects/P/notificationChannels/N`) every alert notifies.
+   * @default - none: incidents open in the console only
+   */
+  readonly notificationChannels?: string[];
+}
+
+const DEFAULTS = { backlogTasks: 1000, backlogSeconds: 600, failingAttemptRatio: 0.1, failingAttemptSeconds: 600 } as const;
+
+/**
+ * Cloud Monitoring alert policies for one queue: backlog (depth above a threshold for a while), failing
+ * attempts (share of non-2xx attempts), and any dead letter (log-based metric from the handler).
+ */
+export class QueueAlerts extends Construct {
+  readonly backlog: MonitoringAlertPolicy;
+  readonly failingAttempts: MonitoringAlertPolicy;
+  readonly deadLetterMetric?: LoggingMetric;
+  readonly deadLetters?: MonitoringAlertPolicy;
+
+  constructor(scope: Construct, id: string, props: QueueAlertsProps) {
+    super(scope, id);
+    const t = { ...DEFAULTS, ...definedOnly(props) };
+    const seconds = 'whole seconds from 60 to 86400';
+    const p = synthProblems()
+      .check('queueId', props.queueId, (v) => QUEUE_ID_PATTERN.test(v), 'letters, digits and hyphens, 1-100 characters (no underscores)')
+      .check('location', props.location, (v) => LOCATION_PATTERN.test(v), 'a region such as "us-central1"')
+      .check('project', props.project, (v) => PROJECT_ID_PATTERN.test(v), 'a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter')
+      .check('handlerServiceName', props.handlerServiceName, (v) => SERVICE_NAME_PATTERN.test(v), 'a Cloud Run service name')
+      .check('backlogTasks', t.backlogTasks, (v) => Number.isInteger(v) && v >= 1, 'a whole number of tasks, at least 1')
+      .check('backlogSeconds', t.backlogSeconds, (v) => isIntegerBetween(v, 60, 86400), seconds)
+      .check('failingAttemptRatio', t.failingAttemptRatio, (v) => Number.isFinite(v) && v > 0 && v <= 1, 'a share > 0 and <= 1, e.g. 0.1 for 10%')
+      .check('failingAttemptSeconds', t.failingAttemptSeconds, (v) => isIntegerBetween(v, 60, 86400), seconds);
+    for (const [i, channel] of (props.notificationChannels ?? []).entries()) {
+      p.check(`notificationChannels[${i}]`, channel, (v) => /^projects\/[^/]+\/notificationChannels\/[^/]+$/.test(v), 'a channel id "projects/PROJECT/notificationChannels/ID"');
+    }
+    throwIfInvalid(this, p);
+
+    const q = { queueId: props.queueId, location: props.location, project: props.project };
+    const common = {
+      project: props.project,
+      combiner: 'OR',
+      notificationChannels: props.notificationChannels,
+      // Label values: lowercase, at most 63 characters (queue ids may have capitals and reach 100).
+      userLabels: { 'cloud-tasks-queue': props.queueId.toLowerCase().slice(0, 63) },
+    } satisfies Partial<MonitoringAlertPolicyConfig>;
+    const name = `Cloud Tasks ${props.location}/${props.queueId}`;
+
+    this.backlog = new MonitoringAlertPolicy(this, 'Backlog', {
+      ...common,
+      displayName: `${name}: backlog above ${t.backlogTasks} tasks`,
+      severity: 'WARNING',
+      documentation: doc(`More than ${t.backlogTasks} tasks have waited in queue ${props.queueId} for ${t.backlogSeconds / 60} min. The handler is slower than producers, failing (see the failing-attempts alert), or the queue is paused or rate-limited.`),
+      conditions: [
+        {
+          displayName: `queue depth > ${t.backlogTasks} for ${t.backlogSeconds}s`,
+          conditionThreshold: {
+            filter: queueFilter(METRICS.depth, q),
+            comparison: 'COMPARISON_GT',
+            thresholdValue: t.backlogTasks,
+            duration: `${t.backlogSeconds}s`,
+            aggregations: [{ alignmentPeriod: '60s', perSeriesAligner: 'ALIGN_MEAN', crossSeriesReducer: 'REDUCE_SUM' }],
+            trigger: { count: 1 },
+          },
+        },
+      ],
+    });
+
+    // A ratio condition: non-ok attempts over all attempts, both summed per 5 minutes.
+    const perWindow = [{ alignmentPeriod: '300s', perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM' }];
+    this.failingAttempts = new MonitoringAlertPolicy(this, 'FailingAttempts', {
+      ...common,
+      displayName: `${name}: over ${Math.round(t.failingAttemptRatio * 100)}% of attempts failing`,
+      severity: 'WARNING',
+      documentation: doc(`Over ${Math.round(t.failingAttemptRatio * 100)}% of dispatch attempts from queue ${props.queueId} were not answered 2xx for ${t.failingAttemptSeconds / 60} min. Check the handler's logs (outcome, status). Failures before the handler (Cloud Run 5xx/429, 401/403 at the invoker, timeouts) show here but not as dead letters.`),
+      conditions: [
+        {
+          displayName: `non-ok attempts / attempts > ${t.failingAttemptRatio} for ${t.failingAttemptSeconds}s`,
+          conditionThreshold: {
+            filter: `${queueFilter(METRICS.attempts, q)} AND metric.labels.response_code != "${OK_RESPONSE_CODE}"`,
+            denominatorFilter: queueFilter(METRICS.attempts, q),
+            comparison: 'COMPARISON_GT',
+            thresholdValue: t.failingAttemptRatio,
+            duration: `${t.failingAttemptSeconds}s`,
+            aggregations: perWindow,
+            denominatorAggregations: perWindow,
+            trigger: { count: 1 },
+          },
+        },
+      ],
+    });
+
+    if (props.handlerServiceName) {
+      const metricName = deadLetterMetricName(props);
+      this.deadLetterMetric = new LoggingMetric(this, 'DeadLetterMetric', {
+        project: props.project,
+        name: metricName,
+        description: `Dead letters of Cloud Tasks queue ${props.queueId} (handler ${props.handlerServiceName})`,
+        filter: deadLetterLogFilter(props.handlerServiceName, props.queueId),
+        metricDescriptor: { metricKind: 'DELTA', valueType: 'INT64', unit: '1', displayName: `Dead letters ${props.queueId}` },
+      });
+      this.deadLetters = new MonitoringAlertPolicy(this, 'DeadLetters', {
+        ...common,
+        displayName: `${name}: task dead-lettered`,
+        severity: 'ERROR',
+        documentation: doc(`A task of queue ${props.queueId} failed its last attempt and was handed to the dead-letter sink. Inspect and replay it: \`npm run dead-letters -- list\`.`),
+        conditions: [
+          {
+            displayName: 'any dead letter',
+            conditionThreshold: {
+              filter: `resource.type = "cloud_run_revision" AND metric.type = "${userMetricType(metricName)}"`,
+              comparison: 'COMPARISON_GT',
+              thresholdValue: 0,
+              duration: '0s',
+              aggregations: [{ alignmentPeriod: '60s', perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM' }],
+              trigger: { count: 1 },
+            },
+          },
+        ],
+        // An alert on a metric that does not exist yet is rejected.
+        dependsOn: [this.deadLetterMetric],
+      });
+    }
+  }
+}
+
+/**
+ * Name of a queue's log-based dead-letter metric (unique per project: location and queue id). Metric names are
+ * limited to 100 characters: a longer one ends in a hash of the location and queue id instead.
+ */
+export function deadLetterMetricName(q: { queueId: string; location: string }): string {
+  const name = `cloud-tasks/dead-letters/${q.location}/${q.queueId}`;
+  return name.length <= 100 ? name : `${name.slice(0, 83)}-${createHash('sha256').update(`${q.location}/${q.queueId}`).digest('hex').slice(0, 16)}`;
+}
+
+function doc(content: string): MonitoringAlertPolicyConfig['documentation'] {
+  return { content, mimeType: 'text/markdown' };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

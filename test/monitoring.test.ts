@@ -1,0 +1,179 @@
+import { Token } from 'cdktf';
+import { HttpTargetPipeline, PipelineDashboard, QueueAlerts, QueueAlertsProps } from '../constructs';
+import { only, resources, synth } from './helpers';
+
+const base: QueueAlertsProps = { queueId: 'orders', location: 'us-central1', project: 'test-project', handlerServiceName: 'orders-handler' };
+const alerts = (props: Partial<QueueAlertsProps> = {}) => synth((stack) => new QueueAlerts(stack, 'Alerts', { ...base, ...props }));
+const policy = (s: ReturnType<typeof synth>, match: RegExp) =>
+  Object.values(resources(s, 'google_monitoring_alert_policy')).find((p: any) => match.test(p.display_name)) as any;
+const QUEUE = 'resource.type = "cloud_tasks_queue" AND resource.labels.project_id = "test-project" AND resource.labels.queue_id = "orders" AND resource.labels.location = "us-central1"';
+const ANY_PROJECT = 'resource.type = "cloud_tasks_queue" AND resource.labels.queue_id = "orders" AND resource.labels.location = "us-central1"';
+
+describe('QueueAlerts', () => {
+  test('three policies for one queue: backlog, failing attempts, dead letters', () => {
+    expect(Object.values(resources(alerts(), 'google_monitoring_alert_policy')).map((p: any) => p.display_name).sort()).toEqual([
+      'Cloud Tasks us-central1/orders: backlog above 1000 tasks',
+      'Cloud Tasks us-central1/orders: over 10% of attempts failing',
+      'Cloud Tasks us-central1/orders: task dead-lettered',
+    ].sort());
+  });
+
+  test('backlog: queue depth of this queue above 1000 for 10 minutes (defaults)', () => {
+    const c = policy(alerts(), /backlog/).conditions[0].condition_threshold;
+    expect(c.filter).toBe(`${QUEUE} AND metric.type = "cloudtasks.googleapis.com/queue/depth"`);
+    expect(c).toMatchObject({ comparison: 'COMPARISON_GT', threshold_value: 1000, duration: '600s' });
+    expect(c.aggregations).toEqual([{ alignment_period: '60s', per_series_aligner: 'ALIGN_MEAN', cross_series_reducer: 'REDUCE_SUM' }]);
+  });
+
+  test('failing attempts: non-ok response codes over all attempts of this queue, a ratio above 0.1 for 10 minutes', () => {
+    const c = policy(alerts(), /failing/).conditions[0].condition_threshold;
+    expect(c.filter).toBe(`${QUEUE} AND metric.type = "cloudtasks.googleapis.com/queue/task_attempt_count" AND metric.labels.response_code != "ok"`);
+    expect(c.denominator_filter).toBe(`${QUEUE} AND metric.type = "cloudtasks.googleapis.com/queue/task_attempt_count"`);
+    expect(c).toMatchObject({ comparison: 'COMPARISON_GT', threshold_value: 0.1, duration: '600s' });
+    const window = [{ alignment_period: '300s', per_series_aligner: 'ALIGN_DELTA', cross_series_reducer: 'REDUCE_SUM' }];
+    expect(c.aggregations).toEqual(window);
+    expect(c.denominator_aggregations).toEqual(window);
+  });
+
+  test('dead letters: a log-based metric on the handler\'s "dead-lettered" lines for this queue, alerting on any', () => {
+    const s = alerts();
+    const metric = only(s, 'google_logging_metric');
+    expect(metric.name).toBe('cloud-tasks/dead-letters/us-central1/orders');
+    expect(metric.filter).toBe(
+      'resource.type = "cloud_run_revision" AND resource.labels.service_name = "orders-handler" AND (jsonPayload.outcome = "dead-lettered" OR jsonPayload.outcome = "dead-letter-failed") AND jsonPayload.queue = "orders"',
+    );
+    expect(metric.metric_descriptor).toMatchObject({ metric_kind: 'DELTA', value_type: 'INT64' });
+    const p = policy(s, /dead-lettered/);
+    expect(p.conditions[0].condition_threshold).toMatchObject({
+      filter: 'resource.type = "cloud_run_revision" AND metric.type = "logging.googleapis.com/user/cloud-tasks/dead-letters/us-central1/orders"',
+      comparison: 'COMPARISON_GT',
+      threshold_value: 0,
+      duration: '0s',
+    });
+    expect(p.severity).toBe('ERROR');
+    expect(p.depends_on).toEqual([`google_logging_metric.${Object.keys(resources(s, 'google_logging_metric'))[0]}`]);
+  });
+
+  test('without a project the filters do not pin one (the provider\'s project holds the policy)', () => {
+    const c = policy(alerts({ project: undefined }), /backlog/).conditions[0].condition_threshold;
+    expect(c.filter).toBe(`${ANY_PROJECT} AND metric.type = "cloudtasks.googleapis.com/queue/depth"`);
+  });
+
+  test('without a handler service there is no dead-letter metric or alert', () => {
+    const s = alerts({ handlerServiceName: undefined });
+    expect(resources(s, 'google_logging_metric')).toEqual({});
+    expect(Object.keys(resources(s, 'google_monitoring_alert_policy'))).toHaveLength(2);
+  });
+
+  test('a 100-character queue id: the user label is lowercased and cut to 63, the metric name kept within 100', () => {
+    const long = `Q${'x'.repeat(99)}`;
+    const s = alerts({ queueId: long });
+    for (const p of Object.values(resources(s, 'google_monitoring_alert_policy'))) {
+      expect((p as any).user_labels).toEqual({ 'cloud-tasks-queue': long.toLowerCase().slice(0, 63) });
+    }
+    const name = only(s, 'google_logging_metric').name;
+    expect(name).toMatch(/^cloud-tasks\/dead-letters\/us-central1\/Qx+-[0-9a-f]{16}$/);
+    expect(name).toHaveLength(100);
+    expect(policy(s, /dead-lettered/).conditions[0].condition_threshold.filter).toContain(`logging.googleapis.com/user/${name}"`);
+  });
+
+  test('thresholds and notification channels come from props', () => {
+    const channels = ['projects/test-project/notificationChannels/123', 'projects/test-project/notificationChannels/456'];
+    const s = alerts({ backlogTasks: 50, backlogSeconds: 300, failingAttemptRatio: 0.25, failingAttemptSeconds: 900, notificationChannels: channels });
+    expect(policy(s, /backlog/).conditions[0].condition_threshold).toMatchObject({ threshold_value: 50, duration: '300s' });
+    expect(policy(s, /failing/).conditions[0].condition_threshold).toMatchObject({ threshold_value: 0.25, duration: '900s' });
+    for (const p of Object.values(resources(s, 'google_monitoring_alert_policy'))) expect((p as any).notification_channels).toEqual(channels);
+  });
+
+  test.each([
+    ['backlog tasks', { backlogTasks: 0 }, /'backlogTasks' must be a whole number of tasks, at least 1, got 0/],
+    ['backlog duration', { backlogSeconds: 30 }, /'backlogSeconds' must be whole seconds from 60 to 86400, got 30/],
+    ['failing ratio', { failingAttemptRatio: 1.5 }, /'failingAttemptRatio' must be a share > 0 and <= 1.*got 1.5/],
+    ['failing duration', { failingAttemptSeconds: 90000 }, /'failingAttemptSeconds' must be whole seconds from 60 to 86400, got 90000/],
+    ['notification channel', { notificationChannels: ['email:me@example.com'] }, /'notificationChannels\[0\]' must be a channel id "projects\/PROJECT\/notificationChannels\/ID", got "email:me@example.com"/],
+    ['queue id', { queueId: 'bad_queue' }, /'queueId' must be letters, digits and hyphens.*got "bad_queue"/],
+  ])('rejects an invalid %s', (_n, props, message) => {
+    expect(() => alerts(props as Partial<QueueAlertsProps>)).toThrow(message);
+  });
+
+  test('all problems are reported at once, with the construct path', () => {
+    expect(() => alerts({ backlogTasks: 0, failingAttemptRatio: 0 })).toThrow(/Invalid props for 'test\/Alerts':\n.*backlogTasks[\s\S]*failingAttemptRatio/);
+  });
+
+  test('unresolved tokens are not checked', () => {
+    expect(() => alerts({ backlogTasks: Token.asNumber({ Ref: 'x' }) })).not.toThrow();
+  });
+});
+
+describe('HttpTargetPipeline alerts', () => {
+  const pipeline = (props: object = {}) =>
+    synth((stack) => new HttpTargetPipeline(stack, 'Orders', { queueId: 'orders', location: 'us-central1', project: 'test-project', ...props }));
+
+  test('on by default, tied to the handler service, after the Monitoring and Logging APIs', () => {
+    const s = pipeline();
+    expect(Object.keys(resources(s, 'google_monitoring_alert_policy'))).toHaveLength(3);
+    expect(only(s, 'google_logging_metric').filter).toContain('resource.labels.service_name = "orders-handler"');
+    const apis = Object.fromEntries(Object.entries(resources(s, 'google_project_service')).map(([id, a]: any) => [a.service, `google_project_service.${id}`]));
+    expect(policy(s, /backlog/).depends_on).toEqual([apis['monitoring.googleapis.com']]);
+    expect(only(s, 'google_logging_metric').depends_on).toEqual([apis['logging.googleapis.com']]);
+    expect(Object.values(resources(s, 'google_project_service')).every((a: any) => a.disable_on_destroy === false)).toBe(true);
+  });
+
+  test('alerts: false creates none (and enables no Monitoring API)', () => {
+    const s = pipeline({ alerts: false });
+    expect(resources(s, 'google_monitoring_alert_policy')).toEqual({});
+    expect(resources(s, 'google_logging_metric')).toEqual({});
+    expect(Object.values(resources(s, 'google_project_service')).map((a: any) => a.service)).not.toContain('monitoring.googleapis.com');
+  });
+
+  test('alert thresholds pass through', () => {
+    expect(policy(pipeline({ alerts: { backlogTasks: 5 } }), /backlog/).conditions[0].condition_threshold.threshold_value).toBe(5);
+  });
+});
+
+describe('PipelineDashboard', () => {
+  const dashboard = (queues: any[]) => {
+    const s = synth((stack) => new PipelineDashboard(stack, 'Dash', { displayName: 'Cloud Tasks: prod', queues }));
+    return JSON.parse(only(s, 'google_monitoring_dashboard').dashboard_json);
+  };
+  const filters = (d: any) => d.mosaicLayout.tiles.flatMap((t: any) => t.widget.xyChart.dataSets.map((ds: any) => ds.timeSeriesQuery.timeSeriesFilter));
+
+  test('per queue: depth, attempts by response code, attempt delays p50/p99 and dead letters', () => {
+    const d = dashboard([{ queueId: 'orders', location: 'us-central1', deadLetters: true }]);
+    expect(d.displayName).toBe('Cloud Tasks: prod');
+    expect(d.mosaicLayout.tiles.map((t: any) => t.widget.title)).toEqual([
+      'us-central1/orders: depth (tasks)',
+      'us-central1/orders: attempts by response code (/s)',
+      'us-central1/orders: attempt delay p50 / p99 (ms)',
+      'us-central1/orders: dead letters',
+    ]);
+    const f = filters(d);
+    expect(f[0].filter).toBe(`${ANY_PROJECT} AND metric.type = "cloudtasks.googleapis.com/queue/depth"`);
+    expect(f[1].filter).toBe(`${ANY_PROJECT} AND metric.type = "cloudtasks.googleapis.com/queue/task_attempt_count"`);
+    expect(f[1].aggregation.groupByFields).toEqual(['metric.labels.response_code']);
+    expect(f[2].filter).toBe(`${ANY_PROJECT} AND metric.type = "cloudtasks.googleapis.com/queue/task_attempt_delays"`);
+    expect([f[2].aggregation.crossSeriesReducer, f[3].aggregation.crossSeriesReducer]).toEqual(['REDUCE_PERCENTILE_50', 'REDUCE_PERCENTILE_99']);
+    expect(f[4].filter).toBe('resource.type = "cloud_run_revision" AND metric.type = "logging.googleapis.com/user/cloud-tasks/dead-letters/us-central1/orders"');
+  });
+
+  test('a dashboard project pins every queue filter to it', () => {
+    const s = synth((stack) => new PipelineDashboard(stack, 'Dash', { displayName: 'd', project: 'test-project', queues: [{ queueId: 'orders', location: 'us-central1' }] }));
+    expect(filters(JSON.parse(only(s, 'google_monitoring_dashboard').dashboard_json))[0].filter).toBe(`${QUEUE} AND metric.type = "cloudtasks.googleapis.com/queue/depth"`);
+  });
+
+  test('one row per queue, tiles never overlap', () => {
+    const d = dashboard([
+      { queueId: 'orders', location: 'us-central1' },
+      { queueId: 'emails', location: 'europe-west1', deadLetters: true },
+    ]);
+    const cells = d.mosaicLayout.tiles.map((t: any) => `${t.xPos},${t.yPos}`);
+    expect(new Set(cells).size).toBe(cells.length);
+    expect(d.mosaicLayout.tiles).toHaveLength(7);
+    expect(d.mosaicLayout.tiles.every((t: any) => t.xPos + t.width <= d.mosaicLayout.columns)).toBe(true);
+  });
+
+  test('rejects an empty queue list and a bad queue id', () => {
+    expect(() => dashboard([])).toThrow(/'queues' must be at least one queue/);
+    expect(() => dashboard([{ queueId: 'a_b', location: 'us-central1' }])).toThrow(/'queues\[0\].queueId' must be letters, digits and hyphens.*got "a_b"/);
+  });
+});
