@@ -3,7 +3,7 @@ import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member'
 import { ProjectService } from '@cdktf/provider-google/lib/project-service';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { Sleep } from '@cdktf/provider-time/lib/sleep';
-import { Aspects, DataResource, dependable, IAspect, TerraformResource, TerraformStack, Token } from 'cdktf';
+import { anyToHclTerraform, anyToTerraform, Aspects, dependable, hashMapper, hashMapperHcl, IAspect, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { PROJECT_ID_PATTERN, ROLES } from '../limits';
@@ -157,10 +157,7 @@ export class ProjectFoundation extends Construct {
     } else {
       // terraform_data is built into Terraform (no provider): its input is a cross-stack reference to the
       // wait and the grant, so it exists only once both do, and it is replaced when either changes.
-      const anchor = new DataResource(stack, `${this.node.id}-Ready`, {
-        input: { wait: this.wait.id, serviceAgentRole: this.binding.id },
-      });
-      ANCHORS.add(anchor);
+      const anchor = new ReadyAnchor(stack, `${this.node.id}-Ready`, { wait: this.wait.id, serviceAgentRole: this.binding.id });
       ready = [dependable(anchor)];
     }
     this.ready.set(stack, ready);
@@ -185,6 +182,30 @@ export type CloudTasksServiceAgent = ProjectFoundation;
 
 /** The `terraform_data` anchors foundations place in other stacks: they carry the dependency, not follow it. */
 const ANCHORS = new WeakSet<IConstruct>();
+
+/**
+ * `terraform_data` with an `input`. Not cdktf's `DataResource`: that one validates the Terraform version by
+ * running `terraform version` at every synth (~80 ms, and a failure where no terraform binary is installed).
+ * Terraform >= 1.4 has it; `removed` blocks already need >= 1.7.
+ */
+class ReadyAnchor extends TerraformResource {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly input: Record<string, string>,
+  ) {
+    super(scope, id, { terraformResourceType: 'terraform_data', terraformGeneratorMetadata: { providerName: 'terraform' } });
+    ANCHORS.add(this);
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return { input: hashMapper(anyToTerraform)(this.input) };
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return { input: hashMapperHcl(anyToHclTerraform)(this.input) };
+  }
+}
 
 /** Adds the foundation's readiness to `depends_on` of every resource it visits, except the foundation's own. */
 class DependOn implements IAspect {
