@@ -1,3 +1,4 @@
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudRunIngress, HttpMethod } from '../limits';
 import { IServiceAccount } from './principal';
@@ -101,6 +102,10 @@ export class HttpTargetPipeline extends Construct {
     const protect = props.protectFromDestroy ?? true;
     this.audience = props.audience ?? `https://${serviceName}.${props.location}.cloudtasks.audience`;
 
+    const foundationProject = props.foundation?.projectId;
+    if (foundationProject !== undefined && props.project !== undefined && !Token.isUnresolved(foundationProject) && !Token.isUnresolved(props.project) && foundationProject !== props.project) {
+      throw new Error(`'foundation' of '${this.node.path}' is for project ${foundationProject}, but the pipeline's 'project' is ${props.project}: use that project's foundation`);
+    }
     this.foundation = props.foundation ?? ProjectFoundation.of(this, props.project);
     this.serviceAgent = this.foundation;
     this.enqueuer =
