@@ -1,18 +1,22 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { App, dependable, GcsBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, GcsBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AppConfig, EnvironmentSettings, loadConfig } from './config';
-import { HttpTargetPipeline, PipelineDashboard } from './constructs';
+import { AppConfig, EnvironmentSettings, foundationStackName, loadConfig } from './config';
+import { HttpTargetPipeline, PipelineDashboard, ProjectFoundation, ProjectFoundationStack, releaseProjectFoundation } from './constructs';
 import { CloudRunIngress } from './limits';
 
-/** One environment: the provider, optional remote state, the pipeline and its outputs. */
+/**
+ * One environment: the provider, optional remote state, the pipeline and its outputs. With `foundation` (from
+ * another stack) the environment owns nothing project-wide, and releases what older versions had it own.
+ */
 export class PipelineStack extends TerraformStack {
   readonly pipeline: HttpTargetPipeline;
 
-  constructor(scope: Construct, name: string, s: EnvironmentSettings, backend?: AppConfig['backend']) {
+  constructor(scope: Construct, name: string, s: EnvironmentSettings, backend?: AppConfig['backend'], foundation?: () => ProjectFoundation) {
     super(scope, name);
     new GoogleProvider(this, 'google', { project: s.project, region: s.region });
     if (backend) new GcsBackend(this, { bucket: backend.bucket, prefix: `${backend.prefix}/${name}` });
+    if (foundation) releaseProjectFoundation(this, s.project);
 
     this.pipeline = new HttpTargetPipeline(this, 'Pipeline', {
       queueId: s.queueId,
@@ -38,6 +42,8 @@ export class PipelineStack extends TerraformStack {
         failingAttemptRatio: s.alertFailingAttemptRatio,
         failingAttemptSeconds: s.alertFailingAttemptSeconds,
       },
+      dedicatedDispatchIdentity: s.dedicatedDispatchIdentity,
+      foundation: foundation?.(),
     });
     if (s.alerts !== false) {
       const dashboard = new PipelineDashboard(this, 'Dashboard', {
@@ -45,7 +51,9 @@ export class PipelineStack extends TerraformStack {
         project: s.project,
         queues: [{ queueId: s.queueId, location: s.region, deadLetters: true }],
       });
-      dashboard.resource.dependsOn = [dependable(this.pipeline.serviceAgent.api('monitoring.googleapis.com'))];
+      // Dashboards need Monitoring: it joins the foundation, and the dashboard waits for it like the rest.
+      this.pipeline.foundation.enableApi('monitoring.googleapis.com');
+      this.pipeline.foundation.requiredBy(dashboard);
     }
 
     const { queue, handler, enqueuer } = this.pipeline;
@@ -59,11 +67,31 @@ export class PipelineStack extends TerraformStack {
   }
 }
 
-/** Builds one stack per configured environment. */
+/**
+ * Builds one stack per configured environment, and one foundation stack per distinct project that the
+ * environments in it share (created after its first environment, so environments come first in the manifest).
+ */
 export function buildApp(config: AppConfig, outdir?: string): App {
   const app = new App({ outdir });
+  const foundations = new Map<string, ProjectFoundationStack>();
+  const foundationOf = (s: EnvironmentSettings) => () => {
+    let stack = foundations.get(s.project);
+    if (!stack) {
+      const name = foundationStackName(s.project);
+      stack = new ProjectFoundationStack(app, name, {
+        project: s.project,
+        waitSeconds: s.foundationWaitSeconds,
+        protectFromDestroy: s.foundationProtectFromDestroy,
+        adoptExisting: s.foundationAdoptExisting,
+      });
+      const backend = config.backend;
+      if (backend) new GcsBackend(stack, { bucket: backend.bucket, prefix: `${backend.prefix}/${name}` });
+      foundations.set(s.project, stack);
+    }
+    return stack.foundation;
+  };
   for (const [name, settings] of Object.entries(config.environments)) {
-    new PipelineStack(app, name, settings, config.backend);
+    new PipelineStack(app, name, settings, config.backend, foundationOf(settings));
   }
   return app;
 }

@@ -12,3 +12,5 @@ export { MissingPeerDependencyError, OPTIONAL_PEERS } from './peers';
 export type { OptionalPeer } from './peers';
 export { DeadLetterReader, replayDeadLetter, replayTaskId, PUBSUB_ENDPOINT } from './dead-letters';
 export type { DeadLetter, DeadLetterReaderOptions, ReceivedDeadLetter, ReplayOptions } from './dead-letters';
+export { pauseQueue, resumeQueue } from './queue-admin';
+export type { QueueAdminOptions, QueueState } from './queue-admin';

@@ -45,6 +45,12 @@ export interface EnvironmentSettings {
   readonly alertBacklogSeconds?: number;
   readonly alertFailingAttemptRatio?: number;
   readonly alertFailingAttemptSeconds?: number;
+  /** Sign dispatches with an account used for nothing else (see HttpTargetPipelineProps). */
+  readonly dedicatedDispatchIdentity?: boolean;
+  /** The project foundation (one stack per project; environments in one project must agree). */
+  readonly foundationWaitSeconds?: number;
+  readonly foundationProtectFromDestroy?: boolean;
+  readonly foundationAdoptExisting?: boolean;
 }
 
 export interface AppConfig {
@@ -80,6 +86,10 @@ const SETTING_KINDS: Record<keyof EnvironmentSettings, Kind> = {
   alertBacklogSeconds: 'number',
   alertFailingAttemptRatio: 'number',
   alertFailingAttemptSeconds: 'number',
+  dedicatedDispatchIdentity: 'boolean',
+  foundationWaitSeconds: 'number',
+  foundationProtectFromDestroy: 'boolean',
+  foundationAdoptExisting: 'boolean',
 };
 const TOP_LEVEL_KINDS: Record<string, Kind | 'object'> = {
   ...SETTING_KINDS,
@@ -159,6 +169,7 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
     environments[name] = merged;
   }
   checkDistinctQueues(p, environments);
+  checkSharedFoundations(p, environments);
 
   const bucket = top.stateBucket as string | undefined;
   p.check('stateBucket', bucket, (v) => /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(v), 'a GCS bucket name (lowercase letters, digits, "-", "_", ".")');
@@ -185,6 +196,7 @@ function environmentBlocks(p: Problems, fromFile: unknown, fromEnv: unknown): Re
   const picked: Record<string, Record<string, unknown>> = {};
   for (const name of names) {
     p.check('environments', name, (v) => /^[a-z][a-z0-9-]{0,29}$/.test(v), 'names of 1-30 lowercase letters, digits and hyphens, starting with a letter');
+    p.check('environments', name, (v) => !v.startsWith(FOUNDATION_STACK_PREFIX), `names not starting with "${FOUNDATION_STACK_PREFIX}" (reserved for the project foundation stacks)`);
     picked[name] = blocks[name] ?? {};
   }
   return picked;
@@ -220,6 +232,31 @@ function checkDistinctQueues(p: Problems, environments: Record<string, Environme
     p.fail(`environments.${name}.queueId`, s.queueId, `different from environment "${other}", which uses the same project and region (${key})`, other !== undefined);
     seen.set(key, name);
   }
+}
+
+/** Foundation settings are per project: environments sharing a project must not disagree on them. */
+const FOUNDATION_SETTINGS = ['foundationWaitSeconds', 'foundationProtectFromDestroy', 'foundationAdoptExisting'] as const;
+
+function checkSharedFoundations(p: Problems, environments: Record<string, EnvironmentSettings>): void {
+  const first = new Map<string, string>();
+  for (const [name, s] of Object.entries(environments)) {
+    const other = first.get(s.project);
+    if (other === undefined) {
+      first.set(s.project, name);
+      continue;
+    }
+    for (const key of FOUNDATION_SETTINGS) {
+      const mine = s[key];
+      const theirs = environments[other][key];
+      p.fail(`environments.${name}.${key}`, mine, `the same as in environment "${other}" (${String(theirs)}), which shares project ${s.project} and its foundation`, mine !== theirs);
+    }
+  }
+}
+
+/** Stack name of a project's foundation: `project-PROJECT_ID` (domain-scoped ids get "-" for ":" and "."). */
+export const FOUNDATION_STACK_PREFIX = 'project-';
+export function foundationStackName(project: string): string {
+  return `${FOUNDATION_STACK_PREFIX}${project.replace(/[^a-z0-9-]/g, '-')}`;
 }
 
 function pick(obj: Record<string, unknown>, keys: Record<string, unknown>): Record<string, unknown> {

@@ -1,10 +1,10 @@
-import { dependable } from 'cdktf';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudRunIngress, HttpMethod, RETRY_DEFAULTS } from '../limits';
 import { DeadLetterTopic } from './dead-letter-topic';
 import { IServiceAccount } from './principal';
 import { deriveAccountId, ServiceAccount } from './service-account';
-import { CloudTasksServiceAgent } from './service-agent';
+import { ProjectFoundation } from './project-foundation';
 import { QueueAlerts, QueueAlertThresholds } from './queue-alerts';
 import { TaskHandlerService } from './task-handler-service';
 import { QueueRateLimitsProps, QueueRetryProps, TaskQueue } from './task-queue';
@@ -58,10 +58,27 @@ export interface HttpTargetPipelineProps {
   /** The handler service. @default - a sample handler with the defaults below */
   readonly handler?: PipelineHandlerProps;
   /**
-   * Identity producers use and that signs every dispatch's OIDC token.
+   * The project's foundation (APIs, the wait after enabling them, the service agent's grant). Pass the one
+   * from a `ProjectFoundationStack` so destroying this pipeline's stack never touches it; every resource of
+   * the pipeline depends on its wait.
+   * @default - `ProjectFoundation.of(this, project)`: one in this pipeline's stack (protected from destroy)
+   */
+  readonly foundation?: ProjectFoundation;
+  /**
+   * Identity producers use, with the three roles of the Cloud Tasks guide: Cloud Tasks Enqueuer on the
+   * queue, Service Account User on the token account, Cloud Run Invoker on the handler. Unless
+   * `dedicatedDispatchIdentity` is set, it is also the token account every dispatch's OIDC token names.
    * @default - a dedicated service account "QUEUE_ID-enq" is created
    */
   readonly enqueuer?: IServiceAccount;
+  /**
+   * Sign dispatches with an account used for nothing else ("QUEUE_ID-dsp": the queue's `oidc_token`, holding
+   * only Cloud Run Invoker on the handler). The enqueuer then gets only Cloud Tasks Enqueuer on the queue:
+   * no producer can run as the identity the handler trusts. Producers that set task-level tokens for it need
+   * `queue.grantEnqueueWithTaskToken`. Costs one more account, and the deployer needs `actAs` on it.
+   * @default false (the guide's layout: the enqueuer signs dispatches)
+   */
+  readonly dedicatedDispatchIdentity?: boolean;
   /**
    * The token audience, accepted by the service as a Cloud Run custom audience.
    * @default - "https://SERVICE.LOCATION.cloudtasks.audience"
@@ -93,17 +110,21 @@ export interface HttpTargetPipelineProps {
 
 /**
  * The whole HTTP-target pipeline: a queue whose dispatches go to a Cloud Run handler with an OIDC token,
- * an enqueuer identity with exactly the roles it needs, and the project's Cloud Tasks service agent.
+ * an enqueuer identity with exactly the roles it needs, on top of the project's foundation.
  */
 export class HttpTargetPipeline extends Construct {
   /** The queue, routed to the handler with an OIDC token for the enqueuer. */
   readonly queue: TaskQueue;
   /** The Cloud Run service that receives the tasks. */
   readonly handler: TaskHandlerService;
-  /** The producers' identity, also the account named in every dispatch's token. */
+  /** The producers' identity. */
   readonly enqueuer: IServiceAccount;
-  /** The project's Cloud Tasks service agent (shared by every pipeline in the stack). */
-  readonly serviceAgent: CloudTasksServiceAgent;
+  /** The account in every dispatch's OIDC token: the enqueuer, or the dedicated dispatch identity. */
+  readonly dispatcher: IServiceAccount;
+  /** The project's foundation (APIs, the post-enable wait, the service agent's role) this pipeline builds on. */
+  readonly foundation: ProjectFoundation;
+  /** @deprecated Use `foundation`. */
+  readonly serviceAgent: ProjectFoundation;
   /** The OIDC audience of the queue and the handler. */
   readonly audience: string;
   /** The dead-letter topic and subscription, with `deadLetters.sink` "pubsub". */
@@ -118,15 +139,28 @@ export class HttpTargetPipeline extends Construct {
     const protect = props.protectFromDestroy ?? true;
     this.audience = props.audience ?? `https://${serviceName}.${props.location}.cloudtasks.audience`;
 
-    this.serviceAgent = CloudTasksServiceAgent.of(this, props.project);
-    const apis = this.serviceAgent.apis;
+    const foundationProject = props.foundation?.projectId;
+    if (foundationProject !== undefined && props.project !== undefined && !Token.isUnresolved(foundationProject) && !Token.isUnresolved(props.project) && foundationProject !== props.project) {
+      throw new Error(`'foundation' of '${this.node.path}' is for project ${foundationProject}, but the pipeline's 'project' is ${props.project}: use that project's foundation`);
+    }
+    this.foundation = props.foundation ?? ProjectFoundation.of(this, props.project);
+    this.serviceAgent = this.foundation;
     this.enqueuer =
       props.enqueuer ??
       new ServiceAccount(this, 'Enqueuer', {
         accountId: deriveAccountId(props.queueId, 'enq'),
         project: props.project,
-        description: `Enqueues tasks on Cloud Tasks queue ${props.queueId}; signs its dispatch tokens`,
+        description: props.dedicatedDispatchIdentity
+          ? `Enqueues tasks on Cloud Tasks queue ${props.queueId}`
+          : `Enqueues tasks on Cloud Tasks queue ${props.queueId}; signs its dispatch tokens`,
       });
+    this.dispatcher = props.dedicatedDispatchIdentity
+      ? new ServiceAccount(this, 'Dispatcher', {
+          accountId: deriveAccountId(props.queueId, 'dsp'),
+          project: props.project,
+          description: `Signs the dispatch tokens of Cloud Tasks queue ${props.queueId}; nothing else runs as it`,
+        })
+      : this.enqueuer;
 
     // The two limits that decide a task's last attempt are written out, so the queue and the handler's rule agree.
     const retry = { maxAttempts: RETRY_DEFAULTS.maxAttempts, maxRetryDuration: `${RETRY_DEFAULTS.maxRetryDuration}s`, ...definedOnly(props.retry ?? {}) };
@@ -138,7 +172,7 @@ export class HttpTargetPipeline extends Construct {
         retentionDays: dl.retentionDays,
         preventDestroy: protect,
       });
-      this.deadLetterTopic.topic.dependsOn = [dependable(this.serviceAgent.api('pubsub.googleapis.com'))];
+      this.foundation.enableApi('pubsub.googleapis.com');
     }
 
     this.handler = new TaskHandlerService(this, 'Handler', {
@@ -147,7 +181,7 @@ export class HttpTargetPipeline extends Construct {
       project: props.project,
       image: h.image,
       audience: this.audience,
-      tokenServiceAccountEmail: this.enqueuer.email,
+      tokenServiceAccountEmail: this.dispatcher.email,
       tasksPath: h.path,
       dispatchDeadlineSeconds: props.dispatchDeadlineSeconds,
       timeoutSeconds: h.timeoutSeconds,
@@ -167,7 +201,7 @@ export class HttpTargetPipeline extends Construct {
         httpMethod: props.httpMethod,
         uriOverride: { scheme: 'HTTPS', host: this.handler.host, path: this.handler.tasksPath },
         headers: props.headers,
-        oidcToken: { serviceAccount: this.enqueuer, audience: this.audience },
+        oidcToken: { serviceAccount: this.dispatcher, audience: this.audience },
       },
       rateLimits: props.rateLimits,
       retry,
@@ -175,17 +209,18 @@ export class HttpTargetPipeline extends Construct {
       preventDestroy: protect,
     });
 
-    // Resources need their APIs, and dispatches need the service agent's role, before they exist.
-    this.queue.resource.dependsOn = [dependable(apis['cloudtasks.googleapis.com']), dependable(this.serviceAgent.binding)];
-    this.handler.resource.dependsOn = [dependable(apis['run.googleapis.com'])];
-    for (const sa of [this.enqueuer, this.handler.runtimeServiceAccount]) {
-      if (sa instanceof ServiceAccount) sa.resource.dependsOn = [dependable(apis['iam.googleapis.com'])];
-    }
+    // Every resource here (grants added later included) waits until the APIs have propagated and the
+    // service agent holds its role: nothing races a fresh project.
+    this.foundation.requiredBy(this);
 
-    // The enqueuer: Cloud Tasks Enqueuer on the queue + Service Account User on itself (the token account),
-    // and Cloud Run Invoker on the handler, because its token is what the handler receives.
-    this.queue.grantEnqueue(this.enqueuer);
-    this.handler.grantInvoke(this.enqueuer);
+    if (this.dispatcher === this.enqueuer) {
+      // The guide's enqueuer: Cloud Tasks Enqueuer on the queue, Service Account User on itself (the token
+      // account), Cloud Run Invoker on the handler (its token is what the handler receives).
+      this.queue.grantEnqueueWithTaskToken(this.enqueuer);
+    } else {
+      this.queue.grantEnqueue(this.enqueuer);
+    }
+    this.handler.grantInvoke(this.dispatcher);
     // The handler publishes dead letters: Pub/Sub Publisher on that one topic.
     this.deadLetterTopic?.grantPublish(this.handler.runtimeServiceAccount);
 
@@ -197,12 +232,10 @@ export class HttpTargetPipeline extends Construct {
         project: props.project,
         handlerServiceName: serviceName,
       });
-      const monitoring = dependable(this.serviceAgent.api('monitoring.googleapis.com'));
-      const logging = dependable(this.serviceAgent.api('logging.googleapis.com'));
-      for (const policy of [this.alerts.backlog, this.alerts.failingAttempts, this.alerts.deadLetters]) {
-        if (policy) policy.dependsOn = [...(policy.dependsOn ?? []), monitoring];
-      }
-      if (this.alerts.deadLetterMetric) this.alerts.deadLetterMetric.dependsOn = [logging];
+      // Alert policies need Monitoring, the dead-letter log metric needs Logging: both join the foundation,
+      // whose wait every resource here already depends on.
+      this.foundation.enableApi('monitoring.googleapis.com');
+      this.foundation.enableApi('logging.googleapis.com');
     }
   }
 }

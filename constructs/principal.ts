@@ -1,7 +1,8 @@
 import { TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
-import { isEmail } from '../limits';
+import { isEmail, Problems } from '../limits';
+import { synthProblems } from './validation';
 
 /** Something IAM can grant a role to. */
 export interface IPrincipal {
@@ -18,6 +19,15 @@ export interface IServiceAccount extends IPrincipal {
 }
 
 const MEMBER_PATTERN = /^(user|serviceAccount|group|domain|principal|principalSet):.+$/;
+/** Members meaning "anyone" (with or without a Google account): never granted by this library. */
+const PUBLIC_MEMBERS = ['allusers', 'allauthenticatedusers', 'principalset://goog/public:all'];
+const MEMBER_ALLOWED =
+  'an IAM member such as "serviceAccount:EMAIL", "user:EMAIL" or "group:EMAIL" (never allUsers or allAuthenticatedUsers)';
+
+/** Records a problem when `member` is public or not an IAM member string; unresolved tokens are skipped. */
+export function checkMember(problems: Problems, prop: string, member: string): Problems {
+  return problems.check(prop, member, (v) => MEMBER_PATTERN.test(v) && !PUBLIC_MEMBERS.includes(v.trim().toLowerCase()), MEMBER_ALLOWED);
+}
 
 /** Principals that are not constructs: users, groups and existing service accounts. */
 export class Principal implements IPrincipal {
@@ -55,11 +65,7 @@ export class Principal implements IPrincipal {
 
   /** Any IAM member string, e.g. `principalSet://...` for workload identity federation. */
   static fromMember(member: string): IPrincipal {
-    if (!Token.isUnresolved(member) && !MEMBER_PATTERN.test(member)) {
-      throw new Error(
-        `'member' must be an IAM member such as "serviceAccount:EMAIL", "user:EMAIL" or "group:EMAIL", got ${JSON.stringify(member)}`,
-      );
-    }
+    checkMember(synthProblems(), 'member', member).throwIfAny('principal');
     return new Principal(member);
   }
 
@@ -93,9 +99,10 @@ export function grantId(role: string, principal: IPrincipal): string {
 
 /**
  * The grant of `role` to `principal` under `scope`, created on first use: granting twice is a no-op, not an
- * id clash.
+ * id clash. Refuses public and malformed members, whatever built the principal.
  */
 export function grantOnce<T extends IConstruct>(scope: IConstruct, role: string, principal: IPrincipal, create: (id: string) => T): T {
+  checkMember(synthProblems(), 'member', principal.member).throwIfAny(`grant of ${role} on '${scope.node.path}'`);
   const id = grantId(role, principal);
   return (scope.node.tryFindChild(id) as T | undefined) ?? create(id);
 }

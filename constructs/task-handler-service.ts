@@ -15,7 +15,7 @@ import {
   isIntegerBetween,
 } from '../limits';
 import { grantOnce, IPrincipal, IServiceAccount } from './principal';
-import { DEAD_LETTER_ENV, deadLetterEnv, queueRetryLimitsJson } from './dead-letter-env';
+import { deadLetterEnv, queueRetryLimitsJson } from './dead-letter-env';
 import type { QueueRetryProps } from './task-queue';
 import { deriveAccountId, ServiceAccount } from './service-account';
 import { synthProblems, throwIfInvalid } from './validation';
@@ -59,7 +59,7 @@ export interface TaskHandlerServiceProps {
   readonly runtimeServiceAccount?: IServiceAccount;
   /** Refuse `terraform destroy` of the service (`deletion_protection`). @default true */
   readonly deletionProtection?: boolean;
-  /** Extra environment variables for the handler. Must not redefine the `TASKS_*` variables set here. @default - none */
+  /** Extra environment variables for the handler. No `TASKS_*` (reserved for this construct), `PORT` or `K_*`. @default - none */
   readonly environment?: Record<string, string>;
   /** Most instances, 1-1000. @default - the Cloud Run default */
   readonly maxInstanceCount?: number;
@@ -118,8 +118,8 @@ export class TaskHandlerService extends Construct {
     if (p.known(timeout) && p.known(this.dispatchDeadlineSeconds)) {
       p.fail('timeoutSeconds', timeout, `>= dispatchDeadlineSeconds (${this.dispatchDeadlineSeconds}): Cloud Run would cut requests Cloud Tasks is still waiting for`, timeout < this.dispatchDeadlineSeconds);
     }
-    const taken = Object.keys(props.environment ?? {}).filter((k) => RESERVED_ENV.includes(k) || k === 'PORT');
-    p.fail('environment', taken, `free of ${[...RESERVED_ENV, 'PORT'].join(', ')} (set by this construct or Cloud Run)`, taken.length > 0);
+    const taken = Object.keys(props.environment ?? {}).filter(isReservedEnv);
+    p.fail('environment', taken, 'free of TASKS_* (the handler\'s auth and routing settings, set only by this construct) and of PORT, K_SERVICE, K_REVISION, K_CONFIGURATION (set by Cloud Run)', taken.length > 0);
     throwIfInvalid(this, p);
 
     this.project = props.project;
@@ -193,5 +193,10 @@ export class TaskHandlerService extends Construct {
   }
 }
 
-/** Environment variables this construct owns; the handler reads them. */
-const RESERVED_ENV = ['TASKS_AUDIENCE', 'TASKS_SERVICE_ACCOUNT', 'TASKS_PATH', 'TASKS_DISPATCH_DEADLINE_SECONDS', ...DEAD_LETTER_ENV];
+/**
+ * Every `TASKS_*` variable is the handler's (auth mode, audience, JWKS URL, issuers, ...): letting
+ * `environment` set one could turn verification off or trust foreign keys. Cloud Run sets the others.
+ */
+function isReservedEnv(name: string): boolean {
+  return /^TASKS_/i.test(name) || ['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION'].includes(name.toUpperCase());
+}

@@ -114,8 +114,12 @@ describe('HttpTargetPipeline alerts', () => {
     expect(Object.keys(resources(s, 'google_monitoring_alert_policy'))).toHaveLength(3);
     expect(only(s, 'google_logging_metric').filter).toContain('resource.labels.service_name = "orders-handler"');
     const apis = Object.fromEntries(Object.entries(resources(s, 'google_project_service')).map(([id, a]: any) => [a.service, `google_project_service.${id}`]));
-    expect(policy(s, /backlog/).depends_on).toEqual([apis['monitoring.googleapis.com']]);
-    expect(only(s, 'google_logging_metric').depends_on).toEqual([apis['logging.googleapis.com']]);
+    // Both APIs join the foundation, whose wait restarts for them; the alerts wait for the wait.
+    const waitId = Object.keys(resources(s, 'time_sleep'))[0];
+    const triggers = Object.values(resources(s, 'time_sleep')[waitId].triggers);
+    for (const api of ['monitoring.googleapis.com', 'logging.googleapis.com']) expect(triggers).toContain(`\${${apis[api]}.id}`);
+    expect(policy(s, /backlog/).depends_on).toContain(`time_sleep.${waitId}`);
+    expect(only(s, 'google_logging_metric').depends_on).toContain(`time_sleep.${waitId}`);
     expect(Object.values(resources(s, 'google_project_service')).every((a: any) => a.disable_on_destroy === false)).toBe(true);
   });
 

@@ -81,7 +81,7 @@ describe('TaskHandlerService', () => {
     ['token account email', { tokenServiceAccountEmail: 'enq' }, /'tokenServiceAccountEmail' must be a service account email address, got "enq"/],
     ['empty audience', { audience: '' }, /'audience' must be a non-empty string, got ""/],
     ['path', { tasksPath: 'tasks' }, /'tasksPath' must be a path starting with "\/".*got "tasks"/],
-    ['reserved env', { environment: { TASKS_AUDIENCE: 'x' } }, /'environment' must be free of TASKS_AUDIENCE.*got \["TASKS_AUDIENCE"\]/],
+    ['reserved env', { environment: { TASKS_AUDIENCE: 'x' } }, /'environment' must be free of TASKS_\*.*got \["TASKS_AUDIENCE"\]/],
     ['max instances', { maxInstanceCount: 0 }, /'maxInstanceCount' must be an integer from 1 to 1000, got 0/],
   ];
   test.each(invalid)('rejects an invalid %s', (_n, props, message) => {

@@ -82,7 +82,7 @@ describe('enqueue CLI', () => {
   });
 
   test.each([
-    [['push'], /expected "buffer" or "create", got "push"/],
+    [['push'], /expected "buffer", "create", "pause" or "resume", got "push"/],
     [['buffer', '--in', '60s'], /--in is for "create"/],
     [['create', '--header', 'no-colon'], /--header must be KEY:VALUE/],
     [['create', '--data', 'a', '--data-file', 'b'], /mutually exclusive/],
@@ -118,7 +118,7 @@ describe('enqueue CLI: names and warnings', () => {
 
   test('GIVEN a usage error WHEN run from the repository THEN it points at the npm script help', async () => {
     const r = await cli(['push']);
-    expect(r.stderr).toBe('error: expected "buffer" or "create", got "push" (see npm run enqueue -- --help)\n');
+    expect(r.stderr).toBe('error: expected "buffer", "create", "pause" or "resume", got "push" (see npm run enqueue -- --help)\n');
   });
 
   test('GIVEN zero config and Google as the endpoint WHEN enqueuing THEN it warns about the placeholder project', async () => {
