@@ -23,7 +23,8 @@ const HELP = `Usage: npm run dev -- [options]
   --synth               synthesize into --out first, even when it looks current
   --port N              local Cloud Tasks REST API port (default 8123)
   --grpc-port N         local Cloud Tasks gRPC port (default 8124)
-  --ops-port N          local Pub/Sub (dead letters), metadata token and /stats port (default: --port + 2)
+  --ops-port N          local Pub/Sub (dead letters), metadata token and /stats port (default: --port + 2,
+                        or any free port when that is taken; the banner shows which)
   --handler-port N      first local handler port (default 8081)
   --db FILE             task store (default .local/cloud-tasks.sqlite)
   --reset               delete the task store first
