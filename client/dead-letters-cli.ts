@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
+import { LOCAL_DEV_PORTS } from '../limits/local-dev';
 import { closeClients } from './create-task';
 import { DeadLetterReader, ReceivedDeadLetter, replayDeadLetter } from './dead-letters';
 
@@ -27,14 +28,17 @@ DESCRIPTION
     acknowledges the letter; a letter whose enqueue fails stays.
 
 FLAGS
-    --local                the dev server: Pub/Sub and stats at http://127.0.0.1:8124, Cloud Tasks at
-                           http://127.0.0.1:8123, token "local"
+    --local                the dev server on its default ports: Pub/Sub and stats at
+                           http://127.0.0.1:${LOCAL_DEV_PORTS.ops}, Cloud Tasks at http://127.0.0.1:${LOCAL_DEV_PORTS.rest}, token "local"
+                           (other ports: add --pubsub-endpoint and --endpoint; the dev banner prints them)
     --env=ENV              environment from the app config (default: the first)
     --project, --location  the queue's project and region (default: from the app config)
     --subscription=S       projects/P/subscriptions/S (default: QUEUE-dead-letters in the project)
     --pubsub-endpoint=URL  Pub/Sub REST base (default: $PUBSUB_ENDPOINT, else https://pubsub.googleapis.com)
     --endpoint=URL         Cloud Tasks base for replay (default: $CLOUD_TASKS_ENDPOINT, else Google's)
-    --token=TOKEN          OAuth token (default: $CLOUD_TASKS_ACCESS_TOKEN, else Application Default Credentials)
+    --token=TOKEN          OAuth token (default: $CLOUD_TASKS_ACCESS_TOKEN, else Application Default Credentials,
+                           sent only to *.googleapis.com or hosts in $CLOUD_TASKS_ADC_HOSTS). Endpoints are https,
+                           or plain http on loopback only.
     --via=buffer|create    how replay enqueues (default: buffer)
     --max=N                list at most N letters (default 100)
     --all                  replay every letter
@@ -46,7 +50,7 @@ EXIT STATUS
 
 class UsageError extends Error {}
 
-const LOCAL = { pubsub: 'http://127.0.0.1:8124', tasks: 'http://127.0.0.1:8123', token: 'local' };
+const LOCAL = { pubsub: `http://127.0.0.1:${LOCAL_DEV_PORTS.ops}`, tasks: `http://127.0.0.1:${LOCAL_DEV_PORTS.rest}`, token: 'local' };
 
 export async function main(
   argv: string[],

@@ -4,41 +4,66 @@
  * on the original queue with BufferTask or CreateTask, then acknowledges the letter.
  */
 import { DeadLetter, headerProblem, TASK_ID_PATTERN } from '../limits';
-import { accessToken } from './auth';
 import { bufferTask } from './buffer-task';
 import { createTask } from './create-task';
+import { checkEndpoint, tokenFor } from './credentials';
 import type { CreatedTask, QueueRef } from './options';
 
 export type { DeadLetter } from '../limits';
 
+/** Google's Pub/Sub REST base URL, where the reader goes unless told otherwise. */
 export const PUBSUB_ENDPOINT = 'https://pubsub.googleapis.com';
 
+/** Options of {@link DeadLetterReader}: which subscription, where, and with which credentials. */
 export interface DeadLetterReaderOptions {
-  /** `projects/PROJECT/subscriptions/SUBSCRIPTION` */
+  /** The subscription to read: `projects/PROJECT/subscriptions/SUBSCRIPTION`. */
   readonly subscription: string;
-  /** Pub/Sub REST base URL. @default - $PUBSUB_ENDPOINT, else https://pubsub.googleapis.com */
+  /**
+   * Pub/Sub REST base URL: https, or plain http on loopback only (127.0.0.0/8, ::1, localhost).
+   * @default - $PUBSUB_ENDPOINT, else https://pubsub.googleapis.com
+   */
   readonly endpoint?: string;
-  /** OAuth access token. @default - Application Default Credentials */
+  /** An OAuth access token, sent to `endpoint` as is. @default - Application Default Credentials, only to `*.googleapis.com` or `adcHosts` */
   readonly accessToken?: string;
+  /**
+   * Hosts besides `*.googleapis.com` that may receive an Application Default Credentials token (used when no
+   * `accessToken` is given).
+   * @default - $CLOUD_TASKS_ADC_HOSTS (comma-separated), else none
+   */
+  readonly adcHosts?: readonly string[];
 }
 
 /** A dead letter as pulled: leased to this reader until acknowledged or released. */
 export interface ReceivedDeadLetter {
+  /** The lease handle: what `acknowledge` and `release` take. */
   readonly ackId: string;
+  /** Pub/Sub's message id: the letter's id in the CLI (`show ID`, `replay ID`). */
   readonly messageId: string;
+  /** When the handler published the letter (RFC 3339), when Pub/Sub says. */
   readonly publishTime?: string;
+  /** The message attributes the sink set, e.g. `queue`. */
   readonly attributes: Record<string, string>;
+  /** The dead letter itself, decoded from the message data. */
   readonly letter: DeadLetter;
 }
 
+/**
+ * Reads one dead-letter pull subscription over the Pub/Sub REST API: pull (lease), acknowledge (delete) or
+ * release. Credentials follow client/credentials.ts: plain http only on loopback, Application Default
+ * Credentials only to `*.googleapis.com` or `adcHosts`; an untrusted endpoint throws before any request.
+ */
 export class DeadLetterReader {
+  private readonly endpoint: string;
   private readonly base: string;
 
+  /** Throws when the subscription path is malformed or the endpoint is plain http off loopback. */
   constructor(private readonly o: DeadLetterReaderOptions) {
     if (!/^projects\/[^/]+\/subscriptions\/[^/]+$/.test(o.subscription)) {
       throw new Error(`subscription must be "projects/PROJECT/subscriptions/SUBSCRIPTION", got ${JSON.stringify(o.subscription)}`);
     }
-    this.base = `${(o.endpoint ?? process.env.PUBSUB_ENDPOINT ?? PUBSUB_ENDPOINT).replace(/\/+$/, '')}/v1/${o.subscription}`;
+    this.endpoint = (o.endpoint ?? process.env.PUBSUB_ENDPOINT ?? PUBSUB_ENDPOINT).replace(/\/+$/, '');
+    checkEndpoint(this.endpoint);
+    this.base = `${this.endpoint}/v1/${o.subscription}`;
   }
 
   /** Up to `max` letters, leased for the subscription's ack deadline. Pub/Sub may return fewer than there are. */
@@ -75,7 +100,7 @@ export class DeadLetterReader {
   }
 
   private async call(method: string, body: object): Promise<unknown> {
-    const token = await accessToken(this.o.accessToken);
+    const token = await tokenFor(this.endpoint, this.o);
     let res: Response;
     try {
       res = await fetch(`${this.base}:${method}`, {
@@ -100,12 +125,19 @@ export class DeadLetterReader {
   }
 }
 
+/** Options of {@link replayDeadLetter}: how to enqueue, where, and with which credentials. */
 export interface ReplayOptions {
-  /** BufferTask (default: the queue's routing and auth) or CreateTask. */
+  /** BufferTask (the queue's routing and auth) or CreateTask. @default "buffer" */
   readonly via?: 'buffer' | 'create';
-  /** Cloud Tasks API base URL. @default - $CLOUD_TASKS_ENDPOINT, else Google's */
+  /**
+   * Cloud Tasks API base URL: https, or plain http on loopback only.
+   * @default - $CLOUD_TASKS_ENDPOINT, else https://cloudtasks.googleapis.com
+   */
   readonly endpoint?: string;
+  /** An OAuth access token, sent to `endpoint` as is. @default - Application Default Credentials, only to `*.googleapis.com` or `adcHosts` */
   readonly accessToken?: string;
+  /** Hosts besides `*.googleapis.com` trusted with Application Default Credentials. @default - $CLOUD_TASKS_ADC_HOSTS, else none */
+  readonly adcHosts?: readonly string[];
 }
 
 /**
@@ -116,7 +148,7 @@ export function replayDeadLetter(received: Pick<ReceivedDeadLetter, 'messageId' 
   const { letter } = received;
   const headers = Object.fromEntries(Object.entries(letter.headers ?? {}).filter(([name]) => name.toLowerCase() === 'content-type' || headerProblem(name) === undefined));
   const taskId = replayTaskId(letter.task, received.messageId);
-  const common = { payload: Buffer.from(letter.body, 'base64'), headers, taskId, endpoint: options.endpoint, accessToken: options.accessToken };
+  const common = { payload: Buffer.from(letter.body, 'base64'), headers, taskId, endpoint: options.endpoint, accessToken: options.accessToken, adcHosts: options.adcHosts };
   return options.via === 'create' ? createTask(queue, common) : bufferTask(queue, common);
 }
 

@@ -7,6 +7,7 @@ import { isIntegerBetween, PROJECT_ID_PATTERN, PUBSUB_NAME_PATTERN, ROLES } from
 import { grantOnce, IPrincipal } from './principal';
 import { synthProblems, throwIfInvalid } from './validation';
 
+/** Properties of a {@link DeadLetterTopic}. */
 export interface DeadLetterTopicProps {
   /** Topic id: 3-255 letters, digits and `-_.~+%`, a letter first, not starting with "goog". */
   readonly topicName: string;
@@ -32,7 +33,9 @@ export interface DeadLetterTopicProps {
  * replay CLI (or anyone granted `grantConsume`) reads and acknowledges them. The subscription never expires.
  */
 export class DeadLetterTopic extends Construct {
+  /** The Pub/Sub topic the handler publishes dead letters to. */
   readonly topic: PubsubTopic;
+  /** The pull subscription that keeps dead letters until they are acknowledged (replayed). */
   readonly subscription: PubsubSubscription;
   /** `projects/P/topics/T`: what the handler's `TASKS_DEAD_LETTER_TOPIC` takes. */
   readonly topicPath: string;

@@ -5,8 +5,11 @@ import { METRICS, queueFilter, userMetricType } from './monitoring-metrics';
 import { deadLetterMetricName } from './queue-alerts';
 import { synthProblems, throwIfInvalid } from './validation';
 
+/** One queue charted on a {@link PipelineDashboard}. */
 export interface DashboardQueue {
+  /** The queue id: letters, digits and hyphens, 1-100 characters. */
   readonly queueId: string;
+  /** The queue's region, e.g. "us-central1". */
   readonly location: string;
   /** The queue's project. @default - the dashboard's project, when given */
   readonly project?: string;
@@ -14,6 +17,7 @@ export interface DashboardQueue {
   readonly deadLetters?: boolean;
 }
 
+/** Properties of a {@link PipelineDashboard}. */
 export interface PipelineDashboardProps {
   /** Dashboard title, e.g. the environment name. */
   readonly displayName: string;
@@ -28,6 +32,7 @@ export interface PipelineDashboardProps {
  * attempt delays (p50/p99) and, when the handler reports them, dead letters.
  */
 export class PipelineDashboard extends Construct {
+  /** The Cloud Monitoring dashboard. */
   readonly resource: MonitoringDashboard;
 
   constructor(scope: Construct, id: string, props: PipelineDashboardProps) {

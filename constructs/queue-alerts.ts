@@ -44,9 +44,13 @@ const DEFAULTS = { backlogTasks: 1000, backlogSeconds: 600, failingAttemptRatio:
  * attempts (share of non-2xx attempts), and any dead letter (log-based metric from the handler).
  */
 export class QueueAlerts extends Construct {
+  /** Alert: queue depth above `backlogTasks` for `backlogSeconds`. */
   readonly backlog: MonitoringAlertPolicy;
+  /** Alert: share of non-2xx attempts above `failingAttemptRatio` for `failingAttemptSeconds`. */
   readonly failingAttempts: MonitoringAlertPolicy;
+  /** Log-based metric counting the handler's dead letters; only with `handlerServiceName`. */
   readonly deadLetterMetric?: LoggingMetric;
+  /** Alert: any dead letter; only with `handlerServiceName`. */
   readonly deadLetters?: MonitoringAlertPolicy;
 
   constructor(scope: Construct, id: string, props: QueueAlertsProps) {

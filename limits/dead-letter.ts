@@ -9,7 +9,9 @@ export interface DeadLetter {
   readonly task: string;
   /** Attempts made, the last one included. */
   readonly attempts: number;
+  /** Attempts before the last one, whatever their outcome (`X-CloudTasks-TaskRetryCount`), >= 0. */
   readonly retryCount: number;
+  /** Attempts before the last one that got a non-5xx response (`X-CloudTasks-TaskExecutionCount`), >= 0. */
   readonly executionCount: number;
   /** The last attempt's schedule time (ISO), when Cloud Tasks sent one. */
   readonly eta?: string;
@@ -18,7 +20,14 @@ export interface DeadLetter {
   /** The task body, base64. */
   readonly body: string;
   /** How the last attempt failed. */
-  readonly error: { readonly status: number; readonly outcome: string; readonly message: string };
+  readonly error: {
+    /** HTTP status of the last attempt's answer, 4xx or 5xx (e.g. 500 when the work threw). */
+    readonly status: number;
+    /** The outcome the handler logged, e.g. "failed", "bad-request", "retry-later". */
+    readonly outcome: string;
+    /** The error message, as logged. */
+    readonly message: string;
+  };
   /** When it was dead-lettered (ISO). */
   readonly deadLetteredAt: string;
 }

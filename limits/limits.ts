@@ -94,7 +94,9 @@ export const ROLES = {
   runInvoker: 'roles/run.invoker',
   /** The Cloud Tasks service agent's own role; never granted to anything else. */
   serviceAgent: 'roles/cloudtasks.serviceAgent',
+  /** Publish to a Pub/Sub topic (the handler's dead-letter sink). */
   pubsubPublisher: 'roles/pubsub.publisher',
+  /** Pull and acknowledge from a Pub/Sub subscription (the dead-letter replay). */
   pubsubSubscriber: 'roles/pubsub.subscriber',
 } as const;
 

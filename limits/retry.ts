@@ -7,8 +7,11 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   /** Seconds from the first attempt; 0 = unlimited. */
   readonly maxRetryDuration: number;
+  /** Shortest delay before a retry, seconds (>= 0, <= `maxBackoff`); Cloud Tasks' default 0.1. */
   readonly minBackoff: number;
+  /** Longest delay before a retry, seconds (>= `minBackoff`); Cloud Tasks' default 3600. */
   readonly maxBackoff: number;
+  /** Times the delay doubles before growing linearly, 0-16; Cloud Tasks' default 16. */
   readonly maxDoublings: number;
 }
 

@@ -2,6 +2,7 @@
  * What `npm run dev` adds for dead letters and stats: local values for Pub/Sub references, the handler's
  * dead-letter environment (always the local store, whichever sink the stack chose), and the stats table.
  */
+import { LOCAL_DEV_PORTS } from '../limits/local-dev';
 import type { QueueStats } from './ops';
 import type { References, StackFile } from './terraform';
 
@@ -41,4 +42,59 @@ export function formatStats(stats: readonly QueueStats[]): string {
     return `${s.queue}\n  depth ${s.depth}  in flight ${s.inFlight}  dead letters ${s.deadLetters}\n  attempts: ${outcomes}${statuses ? ` (status ${statuses})` : ''}`;
   });
   return `${rows.join('\n')}\n`;
+}
+
+/** The ports `npm run dev` listens on. */
+export interface DevPorts {
+  readonly rest: number;
+  readonly grpc: number;
+  /** 0 = any free port. */
+  readonly ops: number;
+  /** `ops` was derived, not given: when it is taken, any free port will do. */
+  readonly opsIsPreferred: boolean;
+  /** One per handler started, from `--handler-port` up. */
+  readonly handlers: number[];
+}
+
+/**
+ * Ports from the dev server's flags. Ops defaults to REST + 2 (REST + 1 is gRPC's default); when that is the
+ * gRPC or a handler port (e.g. `--port 8079` with handlers from 8081), any free port: the ops face starts before
+ * the handlers and would take a handler's port. Ports given explicitly that collide are one clear error.
+ */
+export function devPorts(flags: { port: string; grpcPort: string; opsPort?: string; handlerPort: string }, handlerCount: number): DevPorts {
+  const problems: string[] = [];
+  const number = (flag: string, text: string): number => {
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) problems.push(`${flag} must be a port number from 0 to 65535 (0 = any free port), got ${JSON.stringify(text.slice(0, 40))}`);
+    return n;
+  };
+  const rest = number('--port', flags.port);
+  const grpc = number('--grpc-port', flags.grpcPort);
+  const givenOps = flags.opsPort === undefined ? undefined : number('--ops-port', flags.opsPort);
+  const first = number('--handler-port', flags.handlerPort);
+  const handlers = Array.from({ length: handlerCount }, (_, i) => first + i);
+  if (handlerCount > 0 && first + handlerCount - 1 > 65535) problems.push(`--handler-port ${first} leaves no room for ${handlerCount} handlers (ports up to 65535)`);
+
+  const taken: [string, number][] = [['--port', rest], ['--grpc-port', grpc]];
+  if (givenOps !== undefined) taken.push(['--ops-port', givenOps]);
+  handlers.forEach((p, i) => taken.push([handlerCount === 1 ? '--handler-port' : `handler ${i + 1} (--handler-port + ${i})`, p]));
+  for (let i = 0; i < taken.length; i++) {
+    for (let j = i + 1; j < taken.length; j++) {
+      const [a, pa] = taken[i];
+      const [b, pb] = taken[j];
+      if (pa !== 0 && pa === pb) problems.push(`${a} and ${b} are both ${pa}; give each a port of its own`);
+    }
+  }
+  if (problems.length > 0) throw new Error(`invalid ports:\n  - ${problems.join('\n  - ')}`);
+
+  if (givenOps !== undefined) return { rest, grpc, ops: givenOps, opsIsPreferred: false, handlers };
+  const preferred = rest === 0 ? 0 : rest + 2;
+  const clash = preferred !== 0 && (preferred === grpc || handlers.includes(preferred));
+  return { rest, grpc, ops: clash ? 0 : preferred, opsIsPreferred: true, handlers };
+}
+
+/** The dead-letter CLI flags that reach this dev server: `--local` alone when it runs on the default ports. */
+export function deadLetterCliFlags(endpoint: string, opsEndpoint: string): string {
+  const defaults = endpoint === `http://127.0.0.1:${LOCAL_DEV_PORTS.rest}` && opsEndpoint === `http://127.0.0.1:${LOCAL_DEV_PORTS.ops}`;
+  return defaults ? '--local' : `--local --pubsub-endpoint ${opsEndpoint} --endpoint ${endpoint}`;
 }

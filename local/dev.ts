@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { recordFingerprint, staleReason } from './freshness';
-import { formatStats, localDeadLetterEnv, pubsubReferences } from './dev-ops';
+import { LOCAL_DEV_PORTS } from '../limits/local-dev';
+import { deadLetterCliFlags, devPorts, formatStats, localDeadLetterEnv, pubsubReferences } from './dev-ops';
 import { LocalCloudTasks } from './index';
 import { derivedReferences, queuesOf, readStacks, References, Resolver, servicesOf } from './terraform';
 
@@ -22,7 +23,8 @@ const HELP = `Usage: npm run dev -- [options]
   --synth               synthesize into --out first, even when it looks current
   --port N              local Cloud Tasks REST API port (default 8123)
   --grpc-port N         local Cloud Tasks gRPC port (default 8124)
-  --ops-port N          local Pub/Sub (dead letters), metadata token and /stats port (default: --port + 2)
+  --ops-port N          local Pub/Sub (dead letters), metadata token and /stats port (default: --port + 2,
+                        or any free port when that is taken; the banner shows which)
   --handler-port N      first local handler port (default 8081)
   --db FILE             task store (default .local/cloud-tasks.sqlite)
   --reset               delete the task store first
@@ -37,10 +39,10 @@ async function main(): Promise<void> {
       stack: { type: 'string' },
       out: { type: 'string', default: join(root, 'cdktf.out') },
       synth: { type: 'boolean' },
-      port: { type: 'string', default: '8123' },
-      'grpc-port': { type: 'string', default: '8124' },
+      port: { type: 'string', default: String(LOCAL_DEV_PORTS.rest) },
+      'grpc-port': { type: 'string', default: String(LOCAL_DEV_PORTS.grpc) },
       'ops-port': { type: 'string' },
-      'handler-port': { type: 'string', default: '8081' },
+      'handler-port': { type: 'string', default: String(LOCAL_DEV_PORTS.handler) },
       db: { type: 'string', default: join(root, '.local', 'cloud-tasks.sqlite') },
       reset: { type: 'boolean' },
       resolve: { type: 'string', multiple: true },
@@ -76,26 +78,21 @@ async function main(): Promise<void> {
   }
   const services = servicesOf(stack);
   const refs: References = { ...explicit };
-  let port = Number(values['handler-port']);
-  const starts: { name: string; port: number; env: Record<string, string> }[] = [];
-  if (!values['no-handler']) {
-    for (const s of services) {
-      const ref = `${s.address}.uri`;
-      if (ref in explicit) continue;
-      refs[ref] = `http://127.0.0.1:${port}`;
-      starts.push({ name: s.name, port: port++, env: s.rawEnv });
-    }
-  }
+  const toStart = values['no-handler'] ? [] : services.filter((s) => !(`${s.address}.uri` in explicit));
+  // REST on --port, gRPC on --grpc-port, ops on --port + 2 unless that is taken by another face or a handler.
+  const ports = devPorts({ port: values.port!, grpcPort: values['grpc-port']!, opsPort: values['ops-port'], handlerPort: values['handler-port']! }, toStart.length);
+  const starts = toStart.map((s, i) => {
+    refs[`${s.address}.uri`] = `http://127.0.0.1:${ports.handlers[i]}`;
+    return { name: s.name, port: ports.handlers[i], env: s.rawEnv };
+  });
   const queues = queuesOf(stack, refs);
-  const apiPort = Number(values.port);
   const local = await LocalCloudTasks.start({
     queues,
     db: values.db,
-    port: apiPort,
-    grpcPort: Number(values['grpc-port']),
-    // REST on --port, gRPC on --port + 1 by default, ops on --port + 2.
-    opsPort: values['ops-port'] !== undefined ? Number(values['ops-port']) : apiPort === 0 ? 0 : apiPort + 2,
-    opsPortIsPreferred: values['ops-port'] === undefined,
+    port: ports.rest,
+    grpcPort: ports.grpc,
+    opsPort: ports.ops,
+    opsPortIsPreferred: ports.opsIsPreferred,
   });
   const resolver = new Resolver({ ...derivedReferences(stack), ...pubsubReferences(stack), ...refs });
   const project = queues[0]?.path.split('/')[1] ?? 'local';
@@ -139,7 +136,7 @@ async function main(): Promise<void> {
     ...queues.map((q) => `  queue   ${q.path}  ${q.rate.maxDispatchesPerSecond}/s, ${q.rate.maxConcurrentDispatches} concurrent, max ${q.retry.maxAttempts} attempts`),
     ...starts.map((s) => `  handler ${s.name} → http://127.0.0.1:${s.port} (auth on, audience ${resolver.value(s.env.TASKS_AUDIENCE)})`),
     ...Object.entries(refs).map(([k, v]) => `  mapped  ${k} → ${v}`),
-    'Dead letters: npm run dead-letters -- list --local   (show ID, replay ID | --all)',
+    `Dead letters: npm run dead-letters -- list ${deadLetterCliFlags(local.endpoint, local.opsEndpoint)}   (show ID, replay ID | --all)`,
     `Try: CLOUD_TASKS_ENDPOINT=${local.endpoint} CLOUD_TASKS_ACCESS_TOKEN=local npm run enqueue -- buffer --data '{"hello":"world"}'`,
     'Ctrl-C stops everything.',
   ];

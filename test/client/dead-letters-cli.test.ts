@@ -107,6 +107,29 @@ describe('dead-letters CLI (real-queue path, recording server)', () => {
   });
 });
 
+describe('dead-letters CLI --local', () => {
+  let fetchSpy: jest.SpyInstance;
+  beforeEach(() => {
+    // No dev server runs here: record where --local goes and answer like an empty one.
+    fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation(async (input) =>
+      String(input).endsWith('/stats') ? new Response(JSON.stringify({ queues: [] })) : new Response(JSON.stringify({ receivedMessages: [] })),
+    );
+  });
+  afterEach(() => fetchSpy.mockRestore());
+
+  test('GIVEN --local WHEN listing THEN it pulls from the dev server\'s default ops port (REST + 2; REST + 1 is gRPC) with the local token', async () => {
+    expect(await main(['list', '--local'], () => undefined, () => undefined)).toBe(0);
+    const [url, init] = fetchSpy.mock.calls[0];
+    expect(url).toBe('http://127.0.0.1:8125/v1/projects/my-gcp-project/subscriptions/tasks-dead-letters:pull');
+    expect(init.headers.Authorization).toBe('Bearer local');
+  });
+
+  test('GIVEN --local WHEN asking for stats THEN it reads /stats on the default ops port', async () => {
+    expect(await main(['stats', '--local'], () => undefined, () => undefined)).toBe(0);
+    expect(fetchSpy.mock.calls[0][0]).toBe('http://127.0.0.1:8125/stats');
+  });
+});
+
 describe('replayTaskId', () => {
   test('is deterministic per letter and a valid task id', () => {
     expect(replayTaskId('order-42', '777')).toBe('order-42-replay-777');

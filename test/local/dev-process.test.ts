@@ -18,10 +18,14 @@ const portFree = (port: number) =>
       .listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 
-async function startNpmDev(): Promise<{ npm: ChildProcess; ports: number[]; banner: string }> {
+/** The ops endpoint's port, as the banner shows it. */
+const opsPortOf = (banner: string) => Number(/ops {5}http:\/\/127\.0\.0\.1:(\d+)/.exec(banner)?.[1]);
+
+/** REST, gRPC and handler ports; by default three free ones. */
+async function startNpmDev(ports?: number[]): Promise<{ npm: ChildProcess; ports: number[]; banner: string }> {
   const out = join(mkdtempSync(join(tmpdir(), 'dev-proc-')), 'cdktf.out');
   buildApp(resolveConfig({ project: 'test-project', queueId: 'orders' }, {}), out).synth();
-  const ports = [await freePort(), await freePort(), await freePort()];
+  ports ??= [await freePort(), await freePort(), await freePort()];
   const db = join(mkdtempSync(join(tmpdir(), 'dev-proc-db-')), 'tasks.sqlite');
   const args = ['run', 'dev', '--', '--out', out, '--db', db, '--port', String(ports[0]), '--grpc-port', String(ports[1]), '--handler-port', String(ports[2])];
   // Its own process group, so a failing test can still clean up every process of the tree.
@@ -48,16 +52,32 @@ async function startNpmDev(): Promise<{ npm: ChildProcess; ports: number[]; bann
 describe('npm run dev as a process tree', () => {
   afterEach(runCleanup);
 
-  test('the banner shows both endpoints and comes only once the handler answers', async () => {
+  test('the banner shows all three endpoints and comes only once the handler answers', async () => {
     const { ports, banner } = await startNpmDev();
     expect(banner).toContain(`REST    http://127.0.0.1:${ports[0]}`);
     expect(banner).toContain(`gRPC    127.0.0.1:${ports[1]}`);
+    expect(opsPortOf(banner)).toBeGreaterThan(0);
+    expect((await fetch(`http://127.0.0.1:${opsPortOf(banner)}/stats`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports[2]}/healthz`)).status).toBe(200);
   }, 30_000);
 
-  test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)('%s to the npm process only: no process is left holding the API, gRPC or handler port', async (signal) => {
-    const { npm, ports } = await startNpmDev();
+  test('GIVEN --handler-port is --port + 2 (the ops default) WHEN started THEN ops moves to a free port and the handler keeps its own', async () => {
+    let rest = await freePort();
+    while (!(await portFree(rest + 2))) rest = await freePort();
+    const { npm, banner } = await startNpmDev([rest, await freePort(), rest + 2]);
+    expect(opsPortOf(banner)).not.toBe(rest + 2);
+    expect(banner).toContain(`--pubsub-endpoint http://127.0.0.1:${opsPortOf(banner)} --endpoint http://127.0.0.1:${rest}`);
+    // The handler (not the ops face) answers on its port, and it is still running a moment later.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(npm.exitCode).toBeNull();
+    const health = await fetch(`http://127.0.0.1:${rest + 2}/healthz`);
+    expect(health.status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${rest + 2}/stats`)).status).not.toBe(200);
+  }, 30_000);
+
+  test.each(['SIGTERM', 'SIGINT', 'SIGKILL'] as const)('%s to the npm process only: no process is left holding the API, gRPC, ops or handler port', async (signal) => {
+    const { npm, ports, banner } = await startNpmDev();
     npm.kill(signal);
-    await eventually(async () => (await Promise.all(ports.map(portFree))).every(Boolean), 10_000);
+    await eventually(async () => (await Promise.all([...ports, opsPortOf(banner)].map(portFree))).every(Boolean), 10_000);
   }, 30_000);
 });
