@@ -3,14 +3,13 @@
  * while tasks flow is pause → apply → wait about a minute → resume. A paused queue still accepts tasks
  * (CreateTask and BufferTask); it only stops dispatching them.
  */
-import { accessToken } from './auth';
 import { resolveEndpoint } from './buffer-task';
+import { CredentialOptions, tokenFor } from './credentials';
 import { canonicalStatus, CloudTasksError, PermissionDeniedError, QueueNotFoundError, UnavailableError } from './errors';
 import { QueueRef, queuePath } from './options';
 
-export interface QueueAdminOptions {
-  /** OAuth access token. @default - Application Default Credentials */
-  readonly accessToken?: string;
+/** How `pauseQueue` / `resumeQueue` reach the API (the same endpoint and credential rules as the producers). */
+export interface QueueAdminOptions extends CredentialOptions {
   /** API base URL. @default - $CLOUD_TASKS_ENDPOINT, else https://cloudtasks.googleapis.com */
   readonly endpoint?: string;
 }
@@ -38,7 +37,8 @@ const STATES = ['STATE_UNSPECIFIED', 'RUNNING', 'PAUSED', 'DISABLED'];
 async function queueAction(queue: QueueRef, action: 'pause' | 'resume', options: QueueAdminOptions): Promise<QueueState> {
   const path = queuePath(queue);
   const base = resolveEndpoint(options.endpoint);
-  const token = await accessToken(options.accessToken);
+  // Plain http only on loopback; Application Default Credentials only to *.googleapis.com or adcHosts.
+  const token = await tokenFor(base, options);
   const what = `${action} ${path}`;
   let res: Response;
   try {

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { apiConstructId, foundationId, ProjectFoundation, ProjectFoundationProps, REQUIRED_APIS } from './project-foundation';
 import { RemovedResource } from './removed-resource';
 
+/** Props of a {@link ProjectFoundationStack}: the foundation's props, with the project required. */
 export interface ProjectFoundationStackProps extends ProjectFoundationProps {
   /** Project id: the foundation's project and the stack's provider project. */
   readonly project: string;
@@ -15,6 +16,7 @@ export interface ProjectFoundationStackProps extends ProjectFoundationProps {
  * Add a backend with `new GcsBackend(stack, ...)` as for any stack.
  */
 export class ProjectFoundationStack extends TerraformStack {
+  /** The project's foundation: pass it to each environment's pipeline (`foundation`). */
   readonly foundation: ProjectFoundation;
 
   constructor(scope: Construct, id: string, props: ProjectFoundationStackProps) {

@@ -13,10 +13,18 @@ import { synthProblems, throwIfInvalid } from './validation';
 export const REQUIRED_APIS = ['cloudtasks.googleapis.com', 'run.googleapis.com', 'iam.googleapis.com'] as const;
 
 /** Seconds to wait after enabling APIs, as the provider guide advises ("Newly activated service errors"). */
-export const FOUNDATION_WAIT_SECONDS = { min: 0, max: 600, default: 60 } as const;
+export const FOUNDATION_WAIT_SECONDS = {
+  /** Shortest allowed wait (0: no wait, for projects whose APIs are long enabled). */
+  min: 0,
+  /** Longest allowed wait: ten minutes. */
+  max: 600,
+  /** The wait when `waitSeconds` is not given. */
+  default: 60,
+} as const;
 
 const API_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com$/;
 
+/** Props of a {@link ProjectFoundation}. */
 export interface ProjectFoundationProps {
   /** Project id. @default - the provider's project */
   readonly project?: string;

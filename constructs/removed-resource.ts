@@ -25,10 +25,12 @@ export class RemovedResource extends TerraformElement {
     return `${this.resourceType}.${this.friendlyUniqueId}`;
   }
 
+  /** The JSON `removed` block for this address. */
   override toTerraform(): Record<string, unknown> {
     return { removed: [{ from: this.address, lifecycle: { destroy: false } }] };
   }
 
+  /** Nothing: cdktf's HCL writer drops unknown blocks, so `npm run synth:hcl` adds this block from the JSON synth. */
   override toHclTerraform(): Record<string, unknown> {
     return {};
   }

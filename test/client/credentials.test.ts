@@ -1,6 +1,6 @@
 // Credentials go only where they belong: a recording API server and an Application Default Credentials stub
 // that records whether it was asked for a token prove that neither an explicit token nor ADC leaks.
-import { bufferTask, closeClients, createTask, UntrustedEndpointError } from '../../client';
+import { bufferTask, closeClients, createTask, pauseQueue, resumeQueue, UntrustedEndpointError } from '../../client';
 import { checkEndpoint, isLoopbackHost } from '../../client/credentials';
 import { sentences } from '../../client/text';
 import { Recorder } from './recorder';
@@ -89,6 +89,26 @@ describe('credentials and endpoints', () => {
       await bufferTask(QUEUE, { endpoint: api.endpoint, accessToken: 'local-token' });
       expect(api.requests[0].headers.authorization).toBe('Bearer local-token');
       expect(adc.asked).toBe(0);
+    });
+  });
+
+  describe('pause / resume follow the same rules', () => {
+    test('GIVEN an explicit token and a non-loopback http endpoint WHEN pausing THEN it is refused before any request', async () => {
+      await expect(pauseQueue(QUEUE, { endpoint: 'http://10.0.0.5:8123', accessToken: 'secret' })).rejects.toThrow(UntrustedEndpointError);
+      expect(fetchSpy).not.toHaveBeenCalled();
+    });
+
+    test('GIVEN no token and the loopback recorder WHEN resuming THEN it is refused and ADC is never asked', async () => {
+      await expect(resumeQueue(QUEUE, { endpoint: api.endpoint })).rejects.toThrow(UntrustedEndpointError);
+      expect(adc.asked).toBe(0);
+      expect(api.requests).toHaveLength(0);
+    });
+
+    test('GIVEN the recorder host in adcHosts WHEN pausing without a token THEN the ADC token reaches it', async () => {
+      api.fallback = () => ({ status: 200, body: { name: QUEUE, state: 'PAUSED' } });
+      await pauseQueue(QUEUE, { endpoint: api.endpoint, adcHosts: ['127.0.0.1'] });
+      expect(adc.asked).toBe(1);
+      expect(api.requests[0].headers.authorization).toBe('Bearer adc-secret');
     });
   });
 
