@@ -1,27 +1,20 @@
-import { dependable } from 'cdktf';
+import { dependable, ITerraformDependable, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
-import { CloudRunIngress, HttpMethod } from '../limits';
+import { deriveServiceName, DISPATCH_DEADLINE, HttpMethod } from '../limits';
 import { IServiceAccount } from './principal';
 import { deriveAccountId, ServiceAccount } from './service-account';
 import { CloudTasksServiceAgent } from './service-agent';
-import { TaskHandlerService } from './task-handler-service';
+import { TaskHandlerService, TaskHandlerServiceProps } from './task-handler-service';
 import { QueueRateLimitsProps, QueueRetryProps, TaskQueue } from './task-queue';
+import { synthProblems, throwIfInvalid } from './validation';
 
-export interface PipelineHandlerProps {
-  /** Cloud Run service name. @default - "QUEUE_ID-handler" */
+/** The pipeline's own handler service: every `TaskHandlerService` setting except what the pipeline wires. */
+export interface PipelineHandlerProps
+  extends Omit<TaskHandlerServiceProps, 'serviceName' | 'location' | 'project' | 'audience' | 'tokenServiceAccountEmail' | 'tasksPath' | 'dispatchDeadlineSeconds' | 'deletionProtection'> {
+  /** Cloud Run service name. @default - "QUEUE_ID-handler" lowercased, shortened with a stable hash when it would not fit */
   readonly serviceName?: string;
-  /** Container image. @default - Google's `hello` sample, so synth and plan work before a build exists */
-  readonly image?: string;
   /** Path the queue targets. @default "/tasks" */
   readonly path?: string;
-  /** Cloud Run request timeout, >= dispatchDeadlineSeconds, <= 3600. @default - dispatchDeadlineSeconds */
-  readonly timeoutSeconds?: number;
-  /** @default "INGRESS_TRAFFIC_INTERNAL_ONLY" */
-  readonly ingress?: CloudRunIngress;
-  /** Extra environment variables. @default - none */
-  readonly environment?: Record<string, string>;
-  /** Most instances, 1-1000. @default - the Cloud Run default */
-  readonly maxInstanceCount?: number;
 }
 
 export interface HttpTargetPipelineProps {
@@ -34,8 +27,17 @@ export interface HttpTargetPipelineProps {
   /** The handler service. @default - a sample handler with the defaults below */
   readonly handler?: PipelineHandlerProps;
   /**
+   * A handler service several queues share, instead of one of its own. The queue uses its audience and
+   * path; the handler accepts this queue's token account and grants it `roles/run.invoker`. The queue's
+   * dispatch deadline must not exceed the handler's. Exclusive with `handler`.
+   * @default - the pipeline creates its own handler
+   */
+  readonly sharedHandler?: TaskHandlerService;
+  /** Labels on every resource that takes them (the handler service). @default - none */
+  readonly labels?: Record<string, string>;
+  /**
    * Identity producers use and that signs every dispatch's OIDC token.
-   * @default - a dedicated service account "QUEUE_ID-enq" is created
+   * @default - a dedicated service account "QUEUE_ID-enq" is created (shortened with a stable hash when needed)
    */
   readonly enqueuer?: IServiceAccount;
   /**
@@ -76,9 +78,11 @@ export class HttpTargetPipeline extends Construct {
   constructor(scope: Construct, id: string, props: HttpTargetPipelineProps) {
     super(scope, id);
     const h = props.handler ?? {};
-    const serviceName = h.serviceName ?? `${props.queueId}-handler`.toLowerCase();
+    const shared = props.sharedHandler;
+    const serviceName = shared?.serviceName ?? h.serviceName ?? deriveServiceName(props.queueId);
     const protect = props.protectFromDestroy ?? true;
-    this.audience = props.audience ?? `https://${serviceName}.${props.location}.cloudtasks.audience`;
+    this.audience = props.audience ?? shared?.audience ?? `https://${serviceName}.${props.location}.cloudtasks.audience`;
+    if (shared) checkSharedHandler(this, props, shared);
 
     this.serviceAgent = CloudTasksServiceAgent.of(this, props.project);
     const apis = this.serviceAgent.apis;
@@ -90,21 +94,22 @@ export class HttpTargetPipeline extends Construct {
         description: `Enqueues tasks on Cloud Tasks queue ${props.queueId}; signs its dispatch tokens`,
       });
 
-    this.handler = new TaskHandlerService(this, 'Handler', {
-      serviceName,
-      location: props.location,
-      project: props.project,
-      image: h.image,
-      audience: this.audience,
-      tokenServiceAccountEmail: this.enqueuer.email,
-      tasksPath: h.path,
-      dispatchDeadlineSeconds: props.dispatchDeadlineSeconds,
-      timeoutSeconds: h.timeoutSeconds,
-      ingress: h.ingress,
-      environment: h.environment,
-      maxInstanceCount: h.maxInstanceCount,
-      deletionProtection: protect,
-    });
+    const { path, serviceName: _name, labels: handlerLabels, ...service } = h;
+    const labels = { ...props.labels, ...handlerLabels };
+    this.handler =
+      shared ??
+      new TaskHandlerService(this, 'Handler', {
+        ...service,
+        serviceName,
+        location: props.location,
+        project: props.project,
+        audience: this.audience,
+        tokenServiceAccountEmail: this.enqueuer.email,
+        tasksPath: path,
+        dispatchDeadlineSeconds: props.dispatchDeadlineSeconds,
+        labels: Object.keys(labels).length > 0 ? labels : undefined,
+        deletionProtection: protect,
+      });
 
     this.queue = new TaskQueue(this, 'Queue', {
       queueId: props.queueId,
@@ -124,7 +129,7 @@ export class HttpTargetPipeline extends Construct {
 
     // Resources need their APIs, and dispatches need the service agent's role, before they exist.
     this.queue.resource.dependsOn = [dependable(apis['cloudtasks.googleapis.com']), dependable(this.serviceAgent.binding)];
-    this.handler.resource.dependsOn = [dependable(apis['run.googleapis.com'])];
+    dependOn(this.handler.resource, apis['run.googleapis.com']);
     for (const sa of [this.enqueuer, this.handler.runtimeServiceAccount]) {
       if (sa instanceof ServiceAccount) sa.resource.dependsOn = [dependable(apis['iam.googleapis.com'])];
     }
@@ -132,6 +137,27 @@ export class HttpTargetPipeline extends Construct {
     // The enqueuer: Cloud Tasks Enqueuer on the queue + Service Account User on itself (the token account),
     // and Cloud Run Invoker on the handler, because its token is what the handler receives.
     this.queue.grantEnqueue(this.enqueuer);
-    this.handler.grantInvoke(this.enqueuer);
+    if (shared) shared.addTokenAccount(this.enqueuer);
+    else this.handler.grantInvoke(this.enqueuer);
   }
+}
+
+const added = new WeakMap<TerraformResource, Set<ITerraformDependable>>();
+
+/** Adds `dep` to what `resource` waits for once, keeping what is there (secret grants, other queues' waits). */
+function dependOn(resource: TerraformResource, dep: ITerraformDependable): void {
+  const seen = added.get(resource) ?? new Set();
+  added.set(resource, seen);
+  if (seen.has(dep)) return;
+  seen.add(dep);
+  resource.dependsOn = [...(resource.dependsOn ?? []), dependable(dep)];
+}
+
+function checkSharedHandler(scope: Construct, props: HttpTargetPipelineProps, shared: TaskHandlerService): void {
+  const p = synthProblems();
+  p.fail('handler', props.handler, 'unset when sharedHandler is given (configure the shared service where it is created)', props.handler !== undefined);
+  p.fail('audience', props.audience, `the shared handler's audience (${shared.audience}) or unset`, p.known(props.audience) && props.audience !== shared.audience);
+  const deadline = props.dispatchDeadlineSeconds ?? DISPATCH_DEADLINE.default;
+  p.fail('dispatchDeadlineSeconds', deadline, `at most the shared handler's dispatch deadline (${shared.dispatchDeadlineSeconds} s): it would cut the task off earlier`, p.known(deadline) && p.known(shared.dispatchDeadlineSeconds) && deadline > shared.dispatchDeadlineSeconds);
+  throwIfInvalid(scope, p);
 }

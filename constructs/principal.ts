@@ -1,7 +1,7 @@
 import { TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
-import { isEmail } from '../limits';
+import { RULES, ValidationError } from '../limits';
 
 /** Something IAM can grant a role to. */
 export interface IPrincipal {
@@ -17,6 +17,13 @@ export interface IServiceAccount extends IPrincipal {
 }
 
 const MEMBER_PATTERN = /^(user|serviceAccount|group|domain|principal|principalSet):.+$/;
+const MEMBER_ALLOWED = 'an IAM member such as "serviceAccount:EMAIL", "user:EMAIL" or "group:EMAIL" (user, group and serviceAccount members need an email address)';
+
+function checkEmail(kind: string, email: string): void {
+  if (!Token.isUnresolved(email) && !RULES.email.ok(email)) {
+    throw new ValidationError(`${kind} principal`, [{ prop: 'email', value: email, allowed: RULES.email.allowed }]);
+  }
+}
 
 /** Principals that are not constructs: users, groups and existing service accounts. */
 export class Principal implements IPrincipal {
@@ -25,8 +32,8 @@ export class Principal implements IPrincipal {
    * account's email (`NAME@PROJECT.iam.gserviceaccount.com`).
    */
   static serviceAccount(email: string, project?: string): IServiceAccount {
-    if (!Token.isUnresolved(email) && !isEmail(email)) {
-      throw new Error(`'email' must be a service account email address, got ${JSON.stringify(email)}`);
+    if (!Token.isUnresolved(email) && !RULES.serviceAccountEmail.ok(email)) {
+      throw new ValidationError('service account principal', [{ prop: 'email', value: email, allowed: RULES.serviceAccountEmail.allowed }]);
     }
     const owner = project ?? projectOfEmail(email);
     if (owner === undefined) {
@@ -42,20 +49,24 @@ export class Principal implements IPrincipal {
     };
   }
 
+  /** A Google account, by email (`user:EMAIL`). */
   static user(email: string): IPrincipal {
+    checkEmail('user', email);
     return Principal.fromMember(`user:${email}`);
   }
 
+  /** A Google group, by email (`group:EMAIL`). */
   static group(email: string): IPrincipal {
+    checkEmail('group', email);
     return Principal.fromMember(`group:${email}`);
   }
 
   /** Any IAM member string, e.g. `principalSet://...` for workload identity federation. */
   static fromMember(member: string): IPrincipal {
-    if (!Token.isUnresolved(member) && !MEMBER_PATTERN.test(member)) {
-      throw new Error(
-        `'member' must be an IAM member such as "serviceAccount:EMAIL", "user:EMAIL" or "group:EMAIL", got ${JSON.stringify(member)}`,
-      );
+    if (!Token.isUnresolved(member)) {
+      const kind = /^(user|group|serviceAccount):(.*)$/.exec(member);
+      const ok = MEMBER_PATTERN.test(member) && (!kind || RULES.email.ok(kind[2]));
+      if (!ok) throw new ValidationError('principal', [{ prop: 'member', value: member, allowed: MEMBER_ALLOWED }]);
     }
     return new Principal(member);
   }

@@ -4,7 +4,8 @@ import { ProjectService } from '@cdktf/provider-google/lib/project-service';
 import { TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
-import { ROLES } from '../limits';
+import { ROLES, RULES } from '../limits';
+import { synthProblems } from './validation';
 
 /** APIs the pipeline needs enabled: Cloud Tasks (creates the service agent), Cloud Run and IAM. */
 export const REQUIRED_APIS = ['cloudtasks.googleapis.com', 'run.googleapis.com', 'iam.googleapis.com'] as const;
@@ -20,6 +21,8 @@ export class CloudTasksServiceAgent extends Construct {
   /** The stack's service agent for `project` (the provider's project when omitted), created on first use. */
   static of(scope: IConstruct, project?: string): CloudTasksServiceAgent {
     const stack = TerraformStack.of(scope);
+    const problems = synthProblems().rule('project', project, RULES.projectId);
+    problems.throwIfAny(`project of the Cloud Tasks service agent in '${stack.node.path}'`);
     const id = project === undefined ? 'CloudTasksServiceAgent' : `CloudTasksServiceAgent-${idPart(project)}`;
     return (stack.node.tryFindChild(id) as CloudTasksServiceAgent | undefined) ?? new CloudTasksServiceAgent(stack, id, project);
   }

@@ -8,3 +8,7 @@ export * from './limits';
 export * from './checks';
 export * from './problems';
 export * from './status';
+export * from './rules';
+export * from './names';
+export * from './cloud-run';
+export * from './queue-settings';

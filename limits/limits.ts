@@ -72,4 +72,5 @@ export const ROLES = {
   serviceAccountUser: 'roles/iam.serviceAccountUser',
   runInvoker: 'roles/run.invoker',
   serviceAgent: 'roles/cloudtasks.serviceAgent',
+  secretAccessor: 'roles/secretmanager.secretAccessor',
 } as const;
