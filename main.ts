@@ -1,44 +1,97 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, GcsBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AppConfig, EnvironmentSettings, loadConfig } from './config';
-import { HttpTargetPipeline } from './constructs';
-import { CloudRunIngress } from './limits';
+import { AppConfig, EnvironmentSettings, HandlerSettings, loadConfig, QueueSettings } from './config';
+import { HttpTargetPipeline, PipelineHandlerProps, TaskHandlerService } from './constructs';
+import { CloudRunIngress, VpcEgress } from './limits';
 
-/** One environment: the provider, optional remote state, the pipeline and its outputs. */
+/** One environment: the provider, optional remote state, its handlers, one pipeline per queue and their outputs. */
 export class PipelineStack extends TerraformStack {
-  readonly pipeline: HttpTargetPipeline;
+  /** Pipelines by queue name. */
+  readonly pipelines: Record<string, HttpTargetPipeline> = {};
+  /** Shared handler services by name. */
+  readonly handlers: Record<string, TaskHandlerService> = {};
 
   constructor(scope: Construct, name: string, s: EnvironmentSettings, backend?: AppConfig['backend']) {
     super(scope, name);
     new GoogleProvider(this, 'google', { project: s.project, region: s.region });
     if (backend) new GcsBackend(this, { bucket: backend.bucket, prefix: `${backend.prefix}/${name}` });
 
-    this.pipeline = new HttpTargetPipeline(this, 'Pipeline', {
-      queueId: s.queueId,
-      location: s.region,
-      project: s.project,
-      handler: { image: s.handlerImage, path: s.handlerPath, ingress: s.handlerIngress as CloudRunIngress | undefined },
-      dispatchDeadlineSeconds: s.dispatchDeadlineSeconds,
-      rateLimits: { maxDispatchesPerSecond: s.maxDispatchesPerSecond, maxConcurrentDispatches: s.maxConcurrentDispatches },
-      retry: {
-        maxAttempts: s.maxAttempts,
-        maxRetryDuration: s.maxRetryDuration,
-        minBackoff: s.minBackoff,
-        maxBackoff: s.maxBackoff,
-        maxDoublings: s.maxDoublings,
-      },
-      loggingSamplingRatio: s.loggingSamplingRatio,
-      protectFromDestroy: s.protectFromDestroy,
-    });
+    for (const [handlerName, h] of Object.entries(s.handlers)) {
+      this.handlers[handlerName] = new TaskHandlerService(this, `Handler-${handlerName}`, {
+        ...serviceProps(h),
+        serviceName: h.serviceName,
+        location: s.region,
+        project: s.project,
+        audience: `https://${h.serviceName}.${s.region}.cloudtasks.audience`,
+        tasksPath: h.path,
+        dispatchDeadlineSeconds: h.dispatchDeadlineSeconds,
+        deletionProtection: s.protectFromDestroy,
+      });
+    }
 
-    const { queue, handler, enqueuer } = this.pipeline;
-    new TerraformOutput(this, 'queue_name', { value: queue.queueName, description: 'Cloud Tasks queue id' });
-    new TerraformOutput(this, 'queue_path', { value: queue.queuePath, description: 'projects/P/locations/L/queues/Q' });
-    new TerraformOutput(this, 'buffer_task_url', { value: queue.bufferTaskUrl, description: 'POST a body here (bearer token) to enqueue it' });
-    new TerraformOutput(this, 'handler_url', { value: handler.uri, description: 'Cloud Run handler URL' });
-    new TerraformOutput(this, 'enqueuer_service_account', { value: enqueuer.email, description: 'Identity for producers' });
+    for (const [queueName, q] of Object.entries(s.queues)) {
+      // The single-queue form keeps the construct id (and so every Terraform address) it always had.
+      const pipeline = new HttpTargetPipeline(this, s.singleQueue ? 'Pipeline' : `Pipeline-${queueName}`, pipelineProps(s, q, this.handlers));
+      this.pipelines[queueName] = pipeline;
+      outputs(this, pipeline, s.singleQueue ? '' : `_${queueName}`);
+    }
   }
+
+  /** The first (in the single-queue form, the only) pipeline. */
+  get pipeline(): HttpTargetPipeline {
+    return Object.values(this.pipelines)[0];
+  }
+}
+
+function pipelineProps(s: EnvironmentSettings, q: QueueSettings, shared: Record<string, TaskHandlerService>) {
+  const h = q.handler;
+  return {
+    queueId: q.queueId,
+    location: s.region,
+    project: s.project,
+    handler: h && ({ ...serviceProps(h), serviceName: h.serviceName, path: h.path } satisfies PipelineHandlerProps),
+    sharedHandler: q.sharedHandler === undefined ? undefined : shared[q.sharedHandler],
+    dispatchDeadlineSeconds: q.dispatchDeadlineSeconds,
+    rateLimits: { maxDispatchesPerSecond: q.maxDispatchesPerSecond, maxConcurrentDispatches: q.maxConcurrentDispatches },
+    retry: {
+      maxAttempts: q.maxAttempts,
+      maxRetryDuration: q.maxRetryDuration,
+      minBackoff: q.minBackoff,
+      maxBackoff: q.maxBackoff,
+      maxDoublings: q.maxDoublings,
+    },
+    loggingSamplingRatio: q.loggingSamplingRatio,
+    protectFromDestroy: s.protectFromDestroy,
+  };
+}
+
+/** Handler settings as `TaskHandlerService` props (the config's short names → the construct's). */
+function serviceProps(h: HandlerSettings) {
+  const vpc = h.network ?? h.subnetwork ?? h.egress;
+  return {
+    image: h.image,
+    ingress: h.ingress as CloudRunIngress | undefined,
+    timeoutSeconds: h.timeoutSeconds,
+    cpu: h.cpu,
+    memory: h.memory,
+    minInstanceCount: h.minInstances,
+    maxInstanceCount: h.maxInstances,
+    concurrency: h.concurrency,
+    environment: h.env,
+    secrets: h.secrets,
+    vpcAccess: vpc === undefined ? undefined : { network: h.network, subnetwork: h.subnetwork, egress: h.egress as VpcEgress | undefined },
+    labels: h.labels,
+  };
+}
+
+function outputs(stack: TerraformStack, pipeline: HttpTargetPipeline, suffix: string): void {
+  const { queue, handler, enqueuer } = pipeline;
+  new TerraformOutput(stack, `queue_name${suffix}`, { value: queue.queueName, description: 'Cloud Tasks queue id' });
+  new TerraformOutput(stack, `queue_path${suffix}`, { value: queue.queuePath, description: 'projects/P/locations/L/queues/Q' });
+  new TerraformOutput(stack, `buffer_task_url${suffix}`, { value: queue.bufferTaskUrl, description: 'POST a body here (bearer token) to enqueue it' });
+  new TerraformOutput(stack, `handler_url${suffix}`, { value: handler.uri, description: 'Cloud Run handler URL' });
+  new TerraformOutput(stack, `enqueuer_service_account${suffix}`, { value: enqueuer.email, description: 'Identity for producers' });
 }
 
 /** Builds one stack per configured environment. */
@@ -52,7 +105,10 @@ export function buildApp(config: AppConfig, outdir?: string): App {
 
 if (require.main === module) {
   try {
-    buildApp(loadConfig()).synth();
+    const config = loadConfig();
+    for (const warning of config.warnings) console.error(warning);
+    // Every stack is built (and so every construct checked) before synth writes the first one.
+    buildApp(config).synth();
   } catch (e) {
     // A config or props mistake is the user's to fix: show the message, not a stack trace.
     console.error((e as Error).message);

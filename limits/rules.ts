@@ -117,6 +117,7 @@ export const RULES = {
   labelKey: rule<string>('a label key: 1-63 lowercase letters, digits, "_" or "-", starting with a letter', (v) => /^[a-z][a-z0-9_-]{0,62}$/.test(v)),
   labelValue: rule<string>('a label value: at most 63 lowercase letters, digits, "_" or "-"', (v) => /^[a-z0-9_-]{0,63}$/.test(v)),
   labels: rule<Record<string, string>>(`at most ${MAX_LABELS} labels`, (v) => Object.keys(v).length <= MAX_LABELS),
+  handlerName: rule<string>('a handler name of 1-63 letters, digits and hyphens', (v) => /^[A-Za-z0-9-]{1,63}$/.test(v)),
   environmentName: rule<string>('a name of 1-30 lowercase letters, digits and hyphens, starting with a letter', (v) => /^[a-z][a-z0-9-]{0,29}$/.test(v)),
   nonEmpty: rule<string>('a non-empty string', (v) => v.trim().length > 0),
 } as const;

@@ -72,16 +72,16 @@ describe('TaskHandlerService', () => {
   });
 
   const invalid: Array<[string, Partial<TaskHandlerServiceProps>, RegExp]> = [
-    ['service name', { serviceName: 'Orders_Handler' }, /'serviceName' must be lowercase letters.*got "Orders_Handler"/],
+    ['service name', { serviceName: 'Orders_Handler' }, /'serviceName' must be a Cloud Run service name: lowercase letters.*got "Orders_Handler"/],
     ['deadline below 15 s', { dispatchDeadlineSeconds: 10 }, /'dispatchDeadlineSeconds' must be whole seconds from 15 to 1800.*got 10/],
     ['deadline above 30 min', { dispatchDeadlineSeconds: 1801 }, /'dispatchDeadlineSeconds' must be .*got 1801/],
     ['timeout above Cloud Run max', { timeoutSeconds: 3601 }, /'timeoutSeconds' must be whole seconds from 1 to 3600, got 3601/],
     ['timeout below deadline', { timeoutSeconds: 300 }, /'timeoutSeconds' must be >= dispatchDeadlineSeconds \(600\).*got 300/],
     ['ingress', { ingress: 'PUBLIC' as any }, /'ingress' must be one of INGRESS_TRAFFIC_ALL.*got "PUBLIC"/],
-    ['token account email', { tokenServiceAccountEmail: 'enq' }, /'tokenServiceAccountEmail' must be a service account email address, got "enq"/],
+    ['token account email', { tokenServiceAccountEmail: 'enq' }, /'tokenServiceAccountEmail' must be a service account email address such as "NAME@PROJECT.iam.gserviceaccount.com", got "enq"/],
     ['empty audience', { audience: '' }, /'audience' must be a non-empty string, got ""/],
     ['path', { tasksPath: 'tasks' }, /'tasksPath' must be a path starting with "\/".*got "tasks"/],
-    ['reserved env', { environment: { TASKS_AUDIENCE: 'x' } }, /'environment' must be free of TASKS_AUDIENCE.*got \["TASKS_AUDIENCE"\]/],
+    ['reserved env', { environment: { TASKS_AUDIENCE: 'x' } }, /'environment.TASKS_AUDIENCE' must be a variable name .*not TASKS_\* \(set by the handler construct\), got "TASKS_AUDIENCE"/],
     ['max instances', { maxInstanceCount: 0 }, /'maxInstanceCount' must be an integer from 1 to 1000, got 0/],
   ];
   test.each(invalid)('rejects an invalid %s', (_n, props, message) => {
