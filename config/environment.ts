@@ -125,6 +125,12 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     });
     p.rule(q.origin('dispatchDeadlineSeconds'), deadline, RULES.dispatchDeadlineSeconds);
 
+    const enqueuerAccountId = deriveAccountId(id, 'enq');
+    const what = `queue "${name}" of environment "${envName}"`;
+    resources.push(
+      { kind: 'queue', gcpName: `projects/${project}/locations/${region}/queues/${id}`, value: id, origin: idOrigin, what },
+      { kind: 'service account', gcpName: `projects/${project}/serviceAccounts/${enqueuerAccountId}`, value: id, origin: idOrigin, what: `the enqueuer of ${what}` },
+    );
     const sharedLeaf = q.leaf(`handler${NAME_SUFFIX}`);
     const shared = sharedLeaf?.value as string | undefined;
     let handler: HandlerSettings | undefined;
@@ -139,13 +145,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       handler = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(id), derivedFrom: idOrigin }, { deadline, deadlineOrigin: q.origin('dispatchDeadlineSeconds') }, placeOrigin, resources, envName, { project, region });
     }
 
-    const enqueuerAccountId = deriveAccountId(id, 'enq');
     queues[name] = { name, queueId: id, enqueuerAccountId, dispatchDeadlineSeconds: deadline, ...queue, sharedHandler: shared, handler };
-    const what = `queue "${name}" of environment "${envName}"`;
-    resources.push(
-      { kind: 'queue', gcpName: `projects/${project}/locations/${region}/queues/${id}`, value: id, origin: idOrigin, what },
-      { kind: 'service account', gcpName: `projects/${project}/serviceAccounts/${enqueuerAccountId}`, value: id, origin: idOrigin, what: `the enqueuer of ${what}` },
-    );
   }
 
   const handlers: Record<string, HandlerSettings> = {};
@@ -225,7 +225,7 @@ function resolveHandler(
     serviceName: settings.serviceName,
     image: settings.image,
     tasksPath: settings.path,
-    dispatchDeadlineSeconds: RULES.dispatchDeadlineSeconds.ok(settings.dispatchDeadlineSeconds) ? settings.dispatchDeadlineSeconds : undefined,
+    dispatchDeadlineSeconds: settings.dispatchDeadlineSeconds,
     timeoutSeconds: settings.timeoutSeconds,
     ingress: settings.ingress as CloudRunIngress | undefined,
     cpu: settings.cpu,

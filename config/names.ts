@@ -7,6 +7,8 @@ import type { ResolvedEnvironment } from './environment';
  */
 export function checkDistinctNames(p: Problems, environments: readonly ResolvedEnvironment[]): void {
   const seen = new Map<string, { what: string; origin: string }>();
+  // One line per pair of places: a clashing queue id also clashes in the names derived from it.
+  const reported = new Set<string>();
   for (const env of environments) {
     for (const r of env.resources) {
       const first = seen.get(r.gcpName);
@@ -14,7 +16,9 @@ export function checkDistinctNames(p: Problems, environments: readonly ResolvedE
         seen.set(r.gcpName, r);
         continue;
       }
-      if (first.what === r.what) continue;
+      const pair = `${first.origin}\n${r.origin}`;
+      if (first.what === r.what || reported.has(pair)) continue;
+      reported.add(pair);
       p.fail(r.origin, r.value, `a name that gives ${r.what} its own ${r.kind}: ${first.what} (${first.origin}) already gets ${r.gcpName}`);
     }
   }

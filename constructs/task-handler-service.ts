@@ -1,7 +1,7 @@
 import { CloudRunV2Service, CloudRunV2ServiceTemplateContainersEnv } from '@cdktf/provider-google/lib/cloud-run-v2-service';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
-import { Fn, Lazy } from 'cdktf';
+import { dependable, Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   checkCloudRunSettings,
@@ -224,7 +224,7 @@ export class TaskHandlerService extends Construct {
       member: this.runtimeServiceAccount.member,
     });
     this.secretGrants.push(grant);
-    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), grant.fqn];
+    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), dependable(grant)];
   }
 }
 

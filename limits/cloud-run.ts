@@ -63,10 +63,10 @@ export function checkCloudRunSettings(p: Problems, s: CloudRunSettings): void {
 
   const deadline = s.dispatchDeadlineSeconds ?? DISPATCH_DEADLINE.default;
   if (p.known(s.timeoutSeconds) && p.known(deadline)) {
-    p.fail('timeoutSeconds', s.timeoutSeconds, `>= dispatchDeadlineSeconds (${deadline}): Cloud Run would cut requests Cloud Tasks is still waiting for`, s.timeoutSeconds < deadline);
+    p.fail('timeoutSeconds', s.timeoutSeconds, `>= ${p.nameOf('dispatchDeadlineSeconds')} (${deadline}): Cloud Run would cut requests Cloud Tasks is still waiting for`, s.timeoutSeconds < deadline);
   }
   if (p.known(s.minInstanceCount) && p.known(s.maxInstanceCount)) {
-    p.fail('minInstanceCount', s.minInstanceCount, `<= maxInstanceCount (${s.maxInstanceCount})`, s.minInstanceCount > s.maxInstanceCount);
+    p.fail('minInstanceCount', s.minInstanceCount, `<= ${p.nameOf('maxInstanceCount')} (${s.maxInstanceCount})`, s.minInstanceCount > s.maxInstanceCount);
   }
   checkCpuAndMemory(p, s);
 
@@ -79,7 +79,7 @@ export function checkCloudRunSettings(p: Problems, s: CloudRunSettings): void {
     p.rule(`secrets.${name}`, name, RULES.envName)
       .rule(`secrets.${name}.secret`, ref?.secret, RULES.secret)
       .rule(`secrets.${name}.version`, ref?.version, RULES.secretVersion);
-    p.fail(`secrets.${name}`, name, 'a variable not also set in environment (one source per variable)', name in env);
+    p.fail(`secrets.${name}`, name, `a variable not also set in ${p.nameOf('environment')} (one source per variable)`, name in env);
   }
   const count = Object.keys(env).length + Object.keys(secrets).length;
   p.fail('environment', `${count} variables`, `at most ${CLOUD_RUN_MAX_ENV_VARS} variables, secrets included (Cloud Run's limit)`, count > CLOUD_RUN_MAX_ENV_VARS);
@@ -103,9 +103,9 @@ function checkCpuAndMemory(p: Problems, s: CloudRunSettings): void {
   const cpu = cpuCount(cpuText)!;
   const mib = memoryMiB(memoryText)!;
   const shown = (value: string | undefined, fallback: string) => value ?? `${fallback} (the default)`;
-  p.fail('concurrency', s.concurrency, `1 when cpu is below 1 (cpu is "${cpuText}"; Cloud Run's rule)`, cpu < 1 && p.known(s.concurrency) && s.concurrency !== 1);
-  p.fail('memory', shown(s.memory, '512Mi'), `at least ${minMemoryForCpu(cpu)} MiB with cpu "${cpuText}" (Cloud Run's CPU and memory table)`, mib < minMemoryForCpu(cpu));
-  p.fail('cpu', shown(s.cpu, '1'), `at least ${minCpuForMemory(mib)} with memory "${memoryText}" (Cloud Run's CPU and memory table)`, cpu < minCpuForMemory(mib));
+  p.fail('concurrency', s.concurrency, `1 when ${p.nameOf('cpu')} is below 1 (it is "${cpuText}"; Cloud Run's rule)`, cpu < 1 && p.known(s.concurrency) && s.concurrency !== 1);
+  p.fail('memory', shown(s.memory, '512Mi'), `at least ${minMemoryForCpu(cpu)} MiB when ${p.nameOf('cpu')} is "${cpuText}" (Cloud Run's CPU and memory table)`, mib < minMemoryForCpu(cpu));
+  p.fail('cpu', shown(s.cpu, '1'), `at least ${minCpuForMemory(mib)} when ${p.nameOf('memory')} is "${memoryText}" (Cloud Run's CPU and memory table)`, cpu < minCpuForMemory(mib));
 }
 
 /** Label keys and values as Google Cloud accepts them, at most 64. */

@@ -15,10 +15,9 @@ export class ValidationError extends Error {
     readonly subject: string,
     readonly problems: readonly Problem[],
   ) {
-    super(
-      `Invalid ${subject}:\n` +
-        problems.map((p) => `  - '${p.prop}' must be ${p.allowed}, got ${show(p.value)}`).join('\n'),
-    );
+    // One line per distinct problem: a setting shared by several checks is reported once.
+    const lines = [...new Set(problems.map((p) => `  - '${p.prop}' must be ${p.allowed}, got ${show(p.value)}`))];
+    super(`Invalid ${subject}:\n${lines.join('\n')}`);
     this.name = 'ValidationError';
   }
 }
@@ -42,6 +41,11 @@ export class Problems {
    */
   renamed(name: (prop: string) => string): Problems {
     return new Problems(this.isUnresolved, this.found, (prop) => name(this.name(prop)));
+  }
+
+  /** The name a prop is reported under (rules across props name the other prop this way). */
+  nameOf(prop: string): string {
+    return this.name(prop);
   }
 
   /** Records a problem unless `value` is undefined, unresolved, or passes the shared rule. */

@@ -40,6 +40,6 @@ export function checkQueueSettings(p: Problems, s: QueueSettings): void {
   if (p.known(retry.minBackoff) && p.known(retry.maxBackoff)) {
     const min = parseSeconds(retry.minBackoff);
     const max = parseSeconds(retry.maxBackoff);
-    p.fail('retry.minBackoff', retry.minBackoff, `<= retry.maxBackoff (${retry.maxBackoff})`, min !== undefined && max !== undefined && min > max);
+    p.fail('retry.minBackoff', retry.minBackoff, `<= ${p.nameOf('retry.maxBackoff')} (${retry.maxBackoff})`, min !== undefined && max !== undefined && min > max);
   }
 }
