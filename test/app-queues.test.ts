@@ -126,3 +126,15 @@ describe('the app: limits of names and failures', () => {
     expect(ok.stderr).toMatch(/^WARNING: environment "dev" uses the placeholder project "my-gcp-project"/m);
   });
 });
+
+test('the README\'s multi-queue cdktf.json synthesizes both environments', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const examples = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
+  const multi = examples.find((e) => e.context?.pipeline?.queues);
+  expect(multi).toBeDefined();
+  const prod = synthStack(multi.context.pipeline, 'prod');
+  expect(Object.values<any>(prod.resource.google_cloud_tasks_queue).map((q) => q.name).sort()).toEqual(['emails', 'orders-fast', 'orders-slow']);
+  const orders = Object.values<any>(prod.resource.google_cloud_run_v2_service).find((s) => s.name === 'orders');
+  expect(orders.template.scaling).toEqual({ min_instance_count: 2, max_instance_count: 100 });
+  expect(Object.values<any>(prod.resource.google_secret_manager_secret_iam_member)).toHaveLength(1);
+});

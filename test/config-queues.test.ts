@@ -152,3 +152,10 @@ describe('app config: the placeholder project', () => {
     expect(() => resolveConfig({}, { PIPELINE_DEPLOY: '1', PIPELINE_ALLOW_PLACEHOLDER: '1' })).not.toThrow();
   });
 });
+
+test('npm run deploy is what sets PIPELINE_DEPLOY=1 (so a plain synth only warns)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { scripts } = require('../package.json');
+  expect(scripts.deploy).toMatch(/^PIPELINE_DEPLOY=1 .*cdktf deploy/);
+  expect(scripts.synth).not.toMatch(/PIPELINE_DEPLOY/);
+});
