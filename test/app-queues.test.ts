@@ -138,3 +138,50 @@ test('the README\'s multi-queue cdktf.json synthesizes both environments', () =>
   expect(orders.template.scaling).toEqual({ min_instance_count: 2, max_instance_count: 100 });
   expect(Object.values<any>(prod.resource.google_secret_manager_secret_iam_member)).toHaveLength(1);
 });
+
+test('every handler setting in cdktf.json reaches its provider attribute', () => {
+  const tf = synthStack({
+    project: 'acme-orders-dev',
+    labels: { team: 'orders' },
+    handler: {
+      serviceName: 'orders-worker',
+      image: 'europe-docker.pkg.dev/acme/h/orders:1',
+      path: '/work',
+      ingress: 'INGRESS_TRAFFIC_ALL',
+      timeoutSeconds: 900,
+      cpu: '4',
+      memory: '4Gi',
+      minInstances: 1,
+      maxInstances: 30,
+      concurrency: 50,
+      env: { MODE: 'fast' },
+      secrets: { TOKEN: { secret: 'orders-token', version: '2' } },
+      network: 'vpc-a',
+      subnetwork: 'subnet-a',
+      egress: 'ALL_TRAFFIC',
+      labels: { tier: 'backend' },
+    },
+  });
+  const svc = Object.values<any>(tf.resource.google_cloud_run_v2_service)[0];
+  expect(svc).toMatchObject({
+    name: 'orders-worker',
+    ingress: 'INGRESS_TRAFFIC_ALL',
+    labels: { team: 'orders', tier: 'backend' },
+    template: {
+      timeout: '900s',
+      scaling: { min_instance_count: 1, max_instance_count: 30 },
+      max_instance_request_concurrency: 50,
+      vpc_access: { network_interfaces: [{ network: 'vpc-a', subnetwork: 'subnet-a' }], egress: 'ALL_TRAFFIC' },
+      containers: [{ image: 'europe-docker.pkg.dev/acme/h/orders:1', resources: { limits: { cpu: '4', memory: '4Gi' }, cpu_idle: true } }],
+    },
+  });
+  expect(svc.template.containers[0].env).toEqual(
+    expect.arrayContaining([
+      { name: 'MODE', value: 'fast' },
+      { name: 'TOKEN', value_source: { secret_key_ref: { secret: 'orders-token', version: '2' } } },
+      { name: 'TASKS_PATH', value: '/work' },
+    ]),
+  );
+  expect(Object.values<any>(tf.resource.google_cloud_tasks_queue)[0].http_target.uri_override.path_override).toEqual({ path: '/work' });
+  expect(Object.values<any>(tf.resource.google_secret_manager_secret_iam_member)[0]).toMatchObject({ secret_id: 'orders-token', role: 'roles/secretmanager.secretAccessor' });
+});
