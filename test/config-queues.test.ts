@@ -159,3 +159,35 @@ test('npm run deploy is what sets PIPELINE_DEPLOY=1 (so a plain synth only warns
   expect(scripts.deploy).toMatch(/^PIPELINE_DEPLOY=1 .*cdktf deploy/);
   expect(scripts.synth).not.toMatch(/PIPELINE_DEPLOY/);
 });
+
+describe('app config: each handler setting is checked and reported by its cdktf.json key', () => {
+  const h = 'context.pipeline.handler';
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ serviceName: 'Bad_Name' }, new RegExp(`'${h}.serviceName' must be a Cloud Run service name`)],
+    [{ image: 'Bad Image' }, new RegExp(`'${h}.image' must be a container image reference`)],
+    [{ path: 'tasks' }, new RegExp(`'${h}.path' must be a path starting with "/"`)],
+    [{ ingress: 'PUBLIC' }, new RegExp(`'${h}.ingress' must be one of INGRESS_TRAFFIC_ALL`)],
+    [{ timeoutSeconds: 300 }, new RegExp(`'${h}.timeoutSeconds' must be >= context.pipeline.dispatchDeadlineSeconds \\(not set: default\\) \\(600\\)`)],
+    [{ cpu: '3' }, new RegExp(`'${h}.cpu' must be CPUs as a string`)],
+    [{ memory: '64Mi' }, new RegExp(`'${h}.memory' must be a memory size`)],
+    [{ cpu: '4', memory: '1Gi' }, new RegExp(`'${h}.memory' must be at least 2048 MiB when ${h}.cpu is "4"`)],
+    [{ minInstances: -1 }, new RegExp(`'${h}.minInstances' must be an integer from 0 to 1000`)],
+    [{ maxInstances: 0 }, new RegExp(`'${h}.maxInstances' must be an integer from 1 to 1000`)],
+    [{ concurrency: 1001 }, new RegExp(`'${h}.concurrency' must be an integer from 1 to 1000`)],
+    [{ env: { TASKS_AUTH: 'disabled' } }, new RegExp(`'${h}.env.TASKS_AUTH' must be a variable name`)],
+    [{ secrets: { KEY: { secret: 'k', version: 'v1' } } }, new RegExp(`'${h}.secrets.KEY' must be "latest" or a version number`)],
+    [{ env: { KEY: 'x' }, secrets: { KEY: 'k' } }, new RegExp(`'${h}.secrets.KEY' must be a variable not also set in ${h}.env`)],
+    [{ egress: 'ALL_TRAFFIC' }, new RegExp(`'${h}.network' must be a network or a subnetwork`)],
+    [{ network: 'Bad_Net' }, new RegExp(`'${h}.network' must be a VPC network name`)],
+    [{ subnetwork: 'bad sub' }, new RegExp(`'${h}.subnetwork' must be a subnetwork name`)],
+    [{ network: 'default', egress: 'SOME' }, new RegExp(`'${h}.egress' must be one of ALL_TRAFFIC, PRIVATE_RANGES_ONLY`)],
+    [{ labels: { Team: 'a' } }, new RegExp(`'${h}.labels.Team' must be a label key`)],
+  ];
+  test.each(cases)('%j', (handler, expected) => {
+    expect(message({ project: 'acme-orders-dev', handler })).toMatch(expected);
+  });
+
+  test('a common label is reported where it was written', () => {
+    expect(message({ project: 'acme-orders-dev', environments: { dev: { labels: { team: 'A' } } } })).toMatch(/'context.pipeline.environments.dev.labels.team' must be a label value/);
+  });
+});
