@@ -31,8 +31,10 @@ export class PipelineStack extends TerraformStack {
     }
 
     for (const [queueName, q] of Object.entries(s.queues)) {
-      // The single-queue form keeps the construct id (and so every Terraform address) it always had.
-      const pipeline = new HttpTargetPipeline(this, s.singleQueue ? 'Pipeline' : `Pipeline-${queueName}`, pipelineProps(s, q, this.handlers));
+      // The single-queue form keeps the construct id (and so every Terraform address) it always had; so does
+      // the queue that opts in with keepSingleQueueAddresses after moving into `queues`.
+      const id = s.singleQueue || q.keepSingleQueueAddresses ? 'Pipeline' : `Pipeline-${queueName}`;
+      const pipeline = new HttpTargetPipeline(this, id, pipelineProps(s, q, this.handlers));
       this.pipelines[queueName] = pipeline;
       outputs(this, pipeline, s.singleQueue ? '' : `_${queueName}`);
     }

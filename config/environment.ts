@@ -15,7 +15,7 @@ import {
   VpcEgress,
 } from '../limits';
 import type { EnvironmentSettings, HandlerSettings, QueueSettings } from './index';
-import { NAME_SUFFIX, Tree } from './layers';
+import { Leaf, NAME_SUFFIX, Tree } from './layers';
 
 /** A GCP name an environment will create, and where the user decided it. */
 export interface NamedResource {
@@ -99,6 +99,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
   const handlerTrees = env.tree('handlers');
   const sharedUsers = new Map<string, { deadline: number; origin: string }>();
   const queues: Record<string, QueueSettings> = {};
+  let keeper: Leaf | undefined;
   for (const [name, q] of entries) {
     const idLeaf = q.leaf('queueId');
     const id = (idLeaf?.value as string | undefined) ?? name;
@@ -145,7 +146,12 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       handler = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(id), derivedFrom: idOrigin }, { deadline, deadlineOrigin: q.origin('dispatchDeadlineSeconds') }, placeOrigin, resources, envName, { project, region });
     }
 
-    queues[name] = { name, queueId: id, enqueuerAccountId, dispatchDeadlineSeconds: deadline, ...queue, sharedHandler: shared, handler };
+    const keep = q.leaf('keepSingleQueueAddresses');
+    if (keep?.value === true) {
+      p.fail(keep.origin, true, `true for one queue only (${keeper?.origin} already is): the single-queue addresses exist once`, keeper !== undefined);
+      keeper ??= keep;
+    }
+    queues[name] = { name, queueId: id, enqueuerAccountId, dispatchDeadlineSeconds: deadline, ...queue, sharedHandler: shared, handler, keepSingleQueueAddresses: keep?.value === true || undefined };
   }
 
   const handlers: Record<string, HandlerSettings> = {};

@@ -57,6 +57,11 @@ export interface QueueSettings {
   readonly sharedHandler?: string;
   /** The queue's own handler, when it does not front a shared one. */
   readonly handler?: HandlerSettings;
+  /**
+   * The queue keeps the Terraform addresses of the single-queue form (construct id `Pipeline`), so a
+   * deployed single queue moves into `queues` without being replaced. At most one queue per environment.
+   */
+  readonly keepSingleQueueAddresses?: boolean;
 }
 
 /** Settings one environment (one stack) is built from. */
@@ -149,10 +154,10 @@ export const QUEUE_SCHEMA: Schema = {
 };
 export const ENVIRONMENT_SCHEMA: Schema = {
   ...QUEUE_SCHEMA,
+  queues: { blocks: { ...QUEUE_SCHEMA, keepSingleQueueAddresses: 'boolean' } },
   project: 'string',
   region: 'string',
   protectFromDestroy: 'boolean',
-  queues: { blocks: QUEUE_SCHEMA },
   handlers: { blocks: HANDLER_SCHEMA },
 };
 const TOP_SCHEMA: Schema = {

@@ -29,6 +29,26 @@ describe('the app with one queue (today\'s cdktf.json files)', () => {
   });
 });
 
+describe('growing from one queue to many', () => {
+  const ids = (tf: any) =>
+    Object.entries<any>(tf.resource)
+      .flatMap(([type, byId]) => Object.keys(byId).map((id) => `${type}.${id}`))
+      .sort();
+
+  test('GIVEN a deployed single queue moved into queues with keepSingleQueueAddresses THEN none of its resources is replaced', () => {
+    const before = ids(synthStack({ project: 'acme-orders-dev', queueId: 'orders' }));
+    const after = ids(synthStack({ project: 'acme-orders-dev', queues: { orders: { keepSingleQueueAddresses: true }, emails: {} } }));
+    expect(after).toEqual(expect.arrayContaining(before));
+    expect(after.filter((id) => !before.includes(id)).every((id) => id.includes('Pipeline-emails'))).toBe(true);
+  });
+
+  test('only one queue per environment can keep the single-queue addresses', () => {
+    expect(() => resolveConfig({ queues: { a: { keepSingleQueueAddresses: true }, b: { keepSingleQueueAddresses: true } } }, {})).toThrow(
+      /'context.pipeline.queues.b.keepSingleQueueAddresses' must be true for one queue only \(context.pipeline.queues.a.keepSingleQueueAddresses already is\)/,
+    );
+  });
+});
+
 describe('the app with three queues, one shared handler and one dedicated', () => {
   const file = {
     project: 'acme-orders-prod',
