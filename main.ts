@@ -1,21 +1,33 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, GcsBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AppConfig, EnvironmentSettings, HandlerSettings, loadConfig, QueueSettings } from './config';
-import { HttpTargetPipeline, PipelineHandlerProps, TaskHandlerService } from './constructs';
+import { AppConfig, EnvironmentSettings, foundationStackName, HandlerSettings, loadConfig, QueueSettings } from './config';
+import {
+  HttpTargetPipeline,
+  PipelineHandlerProps,
+  ProjectFoundation,
+  ProjectFoundationStack,
+  releaseProjectFoundation,
+  TaskHandlerService,
+} from './constructs';
 import { CloudRunIngress, VpcEgress } from './limits';
 
-/** One environment: the provider, optional remote state, its handlers, one pipeline per queue and their outputs. */
+/**
+ * One environment: the provider, optional remote state, its handlers, one pipeline per queue and their
+ * outputs. With `foundation` (from another stack) the environment owns nothing project-wide, and releases
+ * what older versions had it own.
+ */
 export class PipelineStack extends TerraformStack {
   /** Pipelines by queue name. */
   readonly pipelines: Record<string, HttpTargetPipeline> = {};
   /** Shared handler services by name. */
   readonly handlers: Record<string, TaskHandlerService> = {};
 
-  constructor(scope: Construct, name: string, s: EnvironmentSettings, backend?: AppConfig['backend']) {
+  constructor(scope: Construct, name: string, s: EnvironmentSettings, backend?: AppConfig['backend'], foundation?: () => ProjectFoundation) {
     super(scope, name);
     new GoogleProvider(this, 'google', { project: s.project, region: s.region });
     if (backend) new GcsBackend(this, { bucket: backend.bucket, prefix: `${backend.prefix}/${name}` });
+    if (foundation) releaseProjectFoundation(this, s.project);
 
     for (const [handlerName, h] of Object.entries(s.handlers)) {
       this.handlers[handlerName] = new TaskHandlerService(this, `Handler-${handlerName}`, {
@@ -34,7 +46,7 @@ export class PipelineStack extends TerraformStack {
       // The single-queue form keeps the construct id (and so every Terraform address) it always had; so does
       // the queue that opts in with keepSingleQueueAddresses after moving into `queues`.
       const id = s.singleQueue || q.keepSingleQueueAddresses ? 'Pipeline' : `Pipeline-${queueName}`;
-      const pipeline = new HttpTargetPipeline(this, id, pipelineProps(s, q, this.handlers));
+      const pipeline = new HttpTargetPipeline(this, id, { ...pipelineProps(s, q, this.handlers), foundation: foundation?.() });
       this.pipelines[queueName] = pipeline;
       outputs(this, pipeline, s.singleQueue ? '' : `_${queueName}`);
     }
@@ -65,6 +77,7 @@ function pipelineProps(s: EnvironmentSettings, q: QueueSettings, shared: Record<
     },
     loggingSamplingRatio: q.loggingSamplingRatio,
     protectFromDestroy: s.protectFromDestroy,
+    dedicatedDispatchIdentity: q.dedicatedDispatchIdentity,
   };
 }
 
@@ -96,11 +109,31 @@ function outputs(stack: TerraformStack, pipeline: HttpTargetPipeline, suffix: st
   new TerraformOutput(stack, `enqueuer_service_account${suffix}`, { value: enqueuer.email, description: 'Identity for producers' });
 }
 
-/** Builds one stack per configured environment. */
+/**
+ * Builds one stack per configured environment, and one foundation stack per distinct project that the
+ * environments in it share (created after its first environment, so environments come first in the manifest).
+ */
 export function buildApp(config: AppConfig, outdir?: string): App {
   const app = new App({ outdir });
+  const foundations = new Map<string, ProjectFoundationStack>();
+  const foundationOf = (s: EnvironmentSettings) => () => {
+    let stack = foundations.get(s.project);
+    if (!stack) {
+      const name = foundationStackName(s.project);
+      stack = new ProjectFoundationStack(app, name, {
+        project: s.project,
+        waitSeconds: s.foundationWaitSeconds,
+        protectFromDestroy: s.foundationProtectFromDestroy,
+        adoptExisting: s.foundationAdoptExisting,
+      });
+      const backend = config.backend;
+      if (backend) new GcsBackend(stack, { bucket: backend.bucket, prefix: `${backend.prefix}/${name}` });
+      foundations.set(s.project, stack);
+    }
+    return stack.foundation;
+  };
   for (const [name, settings] of Object.entries(config.environments)) {
-    new PipelineStack(app, name, settings, config.backend);
+    new PipelineStack(app, name, settings, config.backend, foundationOf(settings));
   }
   return app;
 }

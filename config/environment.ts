@@ -29,7 +29,8 @@ export interface NamedResource {
 export interface ResolvedEnvironment {
   readonly name: string;
   readonly settings: EnvironmentSettings;
-  readonly origins: { readonly project: string };
+  /** Where the environment-wide settings were written (or would be). */
+  readonly origins: Record<'project' | 'foundationWaitSeconds' | 'foundationProtectFromDestroy' | 'foundationAdoptExisting', string>;
   readonly resources: readonly NamedResource[];
 }
 
@@ -114,6 +115,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       maxBackoff: q.value<string>('maxBackoff'),
       maxDoublings: q.value<number>('maxDoublings'),
       loggingSamplingRatio: q.value<number>('loggingSamplingRatio'),
+      dedicatedDispatchIdentity: q.value<boolean>('dedicatedDispatchIdentity'),
     };
     const named = p.renamed((prop) => (prop === 'queueId' ? idOrigin : (placeOrigin(prop) ?? q.origin(QUEUE_KEYS[prop] ?? prop))));
     checkQueueSettings(named, {
@@ -132,6 +134,10 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       { kind: 'queue', gcpName: `projects/${project}/locations/${region}/queues/${id}`, value: id, origin: idOrigin, what },
       { kind: 'service account', gcpName: `projects/${project}/serviceAccounts/${enqueuerAccountId}`, value: id, origin: idOrigin, what: `the enqueuer of ${what}` },
     );
+    if (queue.dedicatedDispatchIdentity) {
+      const dispatcher = `projects/${project}/serviceAccounts/${deriveAccountId(id, 'dsp')}`;
+      resources.push({ kind: 'service account', gcpName: dispatcher, value: id, origin: idOrigin, what: `the dispatch identity of ${what}` });
+    }
     const sharedLeaf = q.leaf(`handler${NAME_SUFFIX}`);
     const shared = sharedLeaf?.value as string | undefined;
     let handler: HandlerSettings | undefined;
@@ -168,6 +174,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     handlers[name] = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(name, ''), derivedFrom: entry.home }, { deadline: user.deadline, deadlineOrigin: user.origin }, placeOrigin, resources, envName, { project, region });
   }
 
+  p.rule(env.origin('foundationWaitSeconds'), env.value<number>('foundationWaitSeconds'), RULES.foundationWaitSeconds);
   const settings: EnvironmentSettings = {
     project,
     region,
@@ -175,8 +182,17 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     singleQueue,
     queues,
     handlers,
+    foundationWaitSeconds: env.value<number>('foundationWaitSeconds'),
+    foundationProtectFromDestroy: env.value<boolean>('foundationProtectFromDestroy'),
+    foundationAdoptExisting: env.value<boolean>('foundationAdoptExisting'),
   };
-  return { name: envName, settings, origins: { project: env.origin('project') }, resources };
+  const origins = {
+    project: env.origin('project'),
+    foundationWaitSeconds: env.origin('foundationWaitSeconds'),
+    foundationProtectFromDestroy: env.origin('foundationProtectFromDestroy'),
+    foundationAdoptExisting: env.origin('foundationAdoptExisting'),
+  };
+  return { name: envName, settings, origins, resources };
 }
 
 function resolveHandler(

@@ -62,6 +62,8 @@ export interface QueueSettings {
    * deployed single queue moves into `queues` without being replaced. At most one queue per environment.
    */
   readonly keepSingleQueueAddresses?: boolean;
+  /** Sign dispatches with an account used for nothing else (see HttpTargetPipelineProps). */
+  readonly dedicatedDispatchIdentity?: boolean;
 }
 
 /** Settings one environment (one stack) is built from. */
@@ -77,6 +79,10 @@ export interface EnvironmentSettings {
   readonly queues: Record<string, QueueSettings>;
   /** Shared handlers, by name; only those some queue fronts. */
   readonly handlers: Record<string, HandlerSettings>;
+  /** The project foundation (one stack per project; environments in one project must agree). */
+  readonly foundationWaitSeconds?: number;
+  readonly foundationProtectFromDestroy?: boolean;
+  readonly foundationAdoptExisting?: boolean;
 }
 
 export interface AppConfig {
@@ -146,6 +152,7 @@ export const QUEUE_SCHEMA: Schema = {
   maxBackoff: 'string',
   maxDoublings: 'number',
   loggingSamplingRatio: 'number',
+  dedicatedDispatchIdentity: 'boolean',
   labels: 'map',
   handler: { blockOrName: HANDLER_SCHEMA },
   handlerImage: { alias: ['handler', 'image'] },
@@ -158,6 +165,9 @@ export const ENVIRONMENT_SCHEMA: Schema = {
   project: 'string',
   region: 'string',
   protectFromDestroy: 'boolean',
+  foundationWaitSeconds: 'number',
+  foundationProtectFromDestroy: 'boolean',
+  foundationAdoptExisting: 'boolean',
   handlers: { blocks: HANDLER_SCHEMA },
 };
 const TOP_SCHEMA: Schema = {
@@ -204,7 +214,10 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
   const base = defaultsLayer().mergeFrom(top).mergeFrom(fromEnv);
 
   const blocks = top.tree('environments');
-  for (const name of blocks?.entries.keys() ?? []) p.rule(`${ROOT}.environments.${name}`, name, RULES.environmentName);
+  for (const name of blocks?.entries.keys() ?? []) {
+    p.rule(`${ROOT}.environments.${name}`, name, RULES.environmentName);
+    p.check(`${ROOT}.environments.${name}`, name, (v) => !v.startsWith(FOUNDATION_STACK_PREFIX), `a name not starting with "${FOUNDATION_STACK_PREFIX}" (reserved for the project foundation stacks)`);
+  }
   const configured = blocks && blocks.entries.size > 0 ? [...blocks.entries.keys()] : DEFAULT_ENVIRONMENTS;
   const picked = fromEnv.leaf('environments');
   const names = picked ? String(picked.value).split(',').map((s) => s.trim()).filter(Boolean) : configured;
@@ -221,6 +234,7 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
     resolved.push(r);
   }
   checkDistinctNames(p, resolved);
+  checkSharedFoundations(p, resolved);
 
   const warnings: string[] = [];
   for (const r of resolved) {
@@ -243,6 +257,31 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
   const prefix = base.value<string>('statePrefix') ?? DEFAULT_STATE_PREFIX;
   const bucketName = bucket?.value as string | undefined;
   return { environments, backend: bucketName ? { bucket: bucketName, prefix } : undefined, warnings };
+}
+
+/** Foundation settings are per project: environments sharing a project must not disagree on them. */
+const FOUNDATION_SETTINGS = ['foundationWaitSeconds', 'foundationProtectFromDestroy', 'foundationAdoptExisting'] as const;
+
+function checkSharedFoundations(p: Problems, environments: readonly ResolvedEnvironment[]): void {
+  const first = new Map<string, ResolvedEnvironment>();
+  for (const env of environments) {
+    const other = first.get(env.settings.project);
+    if (other === undefined) {
+      first.set(env.settings.project, env);
+      continue;
+    }
+    for (const key of FOUNDATION_SETTINGS) {
+      const mine = env.settings[key];
+      const theirs = other.settings[key];
+      p.fail(env.origins[key], mine, `the same as in environment "${other.name}" (${String(theirs)}, ${other.origins[key]}), which shares project ${env.settings.project} and its foundation`, mine !== theirs);
+    }
+  }
+}
+
+/** Stack name of a project's foundation: `project-PROJECT_ID` (domain-scoped ids get "-" for ":" and "."). */
+export const FOUNDATION_STACK_PREFIX = 'project-';
+export function foundationStackName(project: string): string {
+  return `${FOUNDATION_STACK_PREFIX}${project.replace(/[^a-z0-9-]/g, '-')}`;
 }
 
 /** The embedded defaults; an error about one names the setting and where it can be set. */

@@ -1,9 +1,8 @@
-import { dependable, ITerraformDependable, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { deriveServiceName, DISPATCH_DEADLINE, HttpMethod } from '../limits';
 import { IServiceAccount } from './principal';
 import { deriveAccountId, ServiceAccount } from './service-account';
-import { CloudTasksServiceAgent } from './service-agent';
+import { ProjectFoundation } from './project-foundation';
 import { TaskHandlerService, TaskHandlerServiceProps } from './task-handler-service';
 import { QueueRateLimitsProps, QueueRetryProps, TaskQueue } from './task-queue';
 import { synthProblems, throwIfInvalid } from './validation';
@@ -36,10 +35,27 @@ export interface HttpTargetPipelineProps {
   /** Labels on every resource that takes them (the handler service). @default - none */
   readonly labels?: Record<string, string>;
   /**
-   * Identity producers use and that signs every dispatch's OIDC token.
+   * The project's foundation (APIs, the wait after enabling them, the service agent's grant). Pass the one
+   * from a `ProjectFoundationStack` so destroying this pipeline's stack never touches it; every resource of
+   * the pipeline depends on its wait.
+   * @default - `ProjectFoundation.of(this, project)`: one in this pipeline's stack (protected from destroy)
+   */
+  readonly foundation?: ProjectFoundation;
+  /**
+   * Identity producers use, with the three roles of the Cloud Tasks guide: Cloud Tasks Enqueuer on the
+   * queue, Service Account User on the token account, Cloud Run Invoker on the handler. Unless
+   * `dedicatedDispatchIdentity` is set, it is also the token account every dispatch's OIDC token names.
    * @default - a dedicated service account "QUEUE_ID-enq" is created (shortened with a stable hash when needed)
    */
   readonly enqueuer?: IServiceAccount;
+  /**
+   * Sign dispatches with an account used for nothing else ("QUEUE_ID-dsp": the queue's `oidc_token`, holding
+   * only Cloud Run Invoker on the handler). The enqueuer then gets only Cloud Tasks Enqueuer on the queue:
+   * no producer can run as the identity the handler trusts. Producers that set task-level tokens for it need
+   * `queue.grantEnqueueWithTaskToken`. Costs one more account, and the deployer needs `actAs` on it.
+   * @default false (the guide's layout: the enqueuer signs dispatches)
+   */
+  readonly dedicatedDispatchIdentity?: boolean;
   /**
    * The token audience, accepted by the service as a Cloud Run custom audience.
    * @default - "https://SERVICE.LOCATION.cloudtasks.audience"
@@ -66,13 +82,18 @@ export interface HttpTargetPipelineProps {
 
 /**
  * The whole HTTP-target pipeline: a queue whose dispatches go to a Cloud Run handler with an OIDC token,
- * an enqueuer identity with exactly the roles it needs, and the project's Cloud Tasks service agent.
+ * an enqueuer identity with exactly the roles it needs, on top of the project's foundation.
  */
 export class HttpTargetPipeline extends Construct {
   readonly queue: TaskQueue;
   readonly handler: TaskHandlerService;
+  /** The producers' identity. */
   readonly enqueuer: IServiceAccount;
-  readonly serviceAgent: CloudTasksServiceAgent;
+  /** The account in every dispatch's OIDC token: the enqueuer, or the dedicated dispatch identity. */
+  readonly dispatcher: IServiceAccount;
+  readonly foundation: ProjectFoundation;
+  /** @deprecated Use `foundation`. */
+  readonly serviceAgent: ProjectFoundation;
   readonly audience: string;
 
   constructor(scope: Construct, id: string, props: HttpTargetPipelineProps) {
@@ -84,15 +105,24 @@ export class HttpTargetPipeline extends Construct {
     this.audience = props.audience ?? shared?.audience ?? `https://${serviceName}.${props.location}.cloudtasks.audience`;
     if (shared) checkSharedHandler(this, props, shared);
 
-    this.serviceAgent = CloudTasksServiceAgent.of(this, props.project);
-    const apis = this.serviceAgent.apis;
+    this.foundation = props.foundation ?? ProjectFoundation.of(this, props.project);
+    this.serviceAgent = this.foundation;
     this.enqueuer =
       props.enqueuer ??
       new ServiceAccount(this, 'Enqueuer', {
         accountId: deriveAccountId(props.queueId, 'enq'),
         project: props.project,
-        description: `Enqueues tasks on Cloud Tasks queue ${props.queueId}; signs its dispatch tokens`,
+        description: props.dedicatedDispatchIdentity
+          ? `Enqueues tasks on Cloud Tasks queue ${props.queueId}`
+          : `Enqueues tasks on Cloud Tasks queue ${props.queueId}; signs its dispatch tokens`,
       });
+    this.dispatcher = props.dedicatedDispatchIdentity
+      ? new ServiceAccount(this, 'Dispatcher', {
+          accountId: deriveAccountId(props.queueId, 'dsp'),
+          project: props.project,
+          description: `Signs the dispatch tokens of Cloud Tasks queue ${props.queueId}; nothing else runs as it`,
+        })
+      : this.enqueuer;
 
     const { path, serviceName: _name, labels: handlerLabels, ...service } = h;
     const labels = { ...props.labels, ...handlerLabels };
@@ -104,7 +134,7 @@ export class HttpTargetPipeline extends Construct {
         location: props.location,
         project: props.project,
         audience: this.audience,
-        tokenServiceAccountEmail: this.enqueuer.email,
+        tokenServiceAccountEmail: this.dispatcher.email,
         tasksPath: path,
         dispatchDeadlineSeconds: props.dispatchDeadlineSeconds,
         labels: Object.keys(labels).length > 0 ? labels : undefined,
@@ -119,7 +149,7 @@ export class HttpTargetPipeline extends Construct {
         httpMethod: props.httpMethod,
         uriOverride: { scheme: 'HTTPS', host: this.handler.host, path: this.handler.tasksPath },
         headers: props.headers,
-        oidcToken: { serviceAccount: this.enqueuer, audience: this.audience },
+        oidcToken: { serviceAccount: this.dispatcher, audience: this.audience },
       },
       rateLimits: props.rateLimits,
       retry: props.retry,
@@ -127,30 +157,23 @@ export class HttpTargetPipeline extends Construct {
       preventDestroy: protect,
     });
 
-    // Resources need their APIs, and dispatches need the service agent's role, before they exist.
-    this.queue.resource.dependsOn = [dependable(apis['cloudtasks.googleapis.com']), dependable(this.serviceAgent.binding)];
-    dependOn(this.handler.resource, apis['run.googleapis.com']);
-    for (const sa of [this.enqueuer, this.handler.runtimeServiceAccount]) {
-      if (sa instanceof ServiceAccount) sa.resource.dependsOn = [dependable(apis['iam.googleapis.com'])];
+    // Every resource here (grants added later included) waits until the APIs have propagated and the
+    // service agent holds its role: nothing races a fresh project. A shared handler lives outside this
+    // scope, so it is made to wait too (once, however many queues front it).
+    this.foundation.requiredBy(this);
+    if (shared) this.foundation.requiredBy(shared);
+
+    if (this.dispatcher === this.enqueuer) {
+      // The guide's enqueuer: Cloud Tasks Enqueuer on the queue, Service Account User on itself (the token
+      // account), Cloud Run Invoker on the handler (its token is what the handler receives).
+      this.queue.grantEnqueueWithTaskToken(this.enqueuer);
+    } else {
+      this.queue.grantEnqueue(this.enqueuer);
     }
-
-    // The enqueuer: Cloud Tasks Enqueuer on the queue + Service Account User on itself (the token account),
-    // and Cloud Run Invoker on the handler, because its token is what the handler receives.
-    this.queue.grantEnqueue(this.enqueuer);
-    if (shared) shared.addTokenAccount(this.enqueuer);
-    else this.handler.grantInvoke(this.enqueuer);
+    // The handler accepts the dispatcher's tokens (a shared one lists every queue's) and lets it invoke.
+    if (shared) shared.addTokenAccount(this.dispatcher);
+    else this.handler.grantInvoke(this.dispatcher);
   }
-}
-
-const added = new WeakMap<TerraformResource, Set<ITerraformDependable>>();
-
-/** Adds `dep` to what `resource` waits for once, keeping what is there (secret grants, other queues' waits). */
-function dependOn(resource: TerraformResource, dep: ITerraformDependable): void {
-  const seen = added.get(resource) ?? new Set();
-  added.set(resource, seen);
-  if (seen.has(dep)) return;
-  seen.add(dep);
-  resource.dependsOn = [...(resource.dependsOn ?? []), dependable(dep)];
 }
 
 function checkSharedHandler(scope: Construct, props: HttpTargetPipelineProps, shared: TaskHandlerService): void {

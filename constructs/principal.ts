@@ -1,7 +1,8 @@
 import { TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
-import { RULES, ValidationError } from '../limits';
+import { Problems, RULES, ValidationError } from '../limits';
+import { synthProblems } from './validation';
 
 /** Something IAM can grant a role to. */
 export interface IPrincipal {
@@ -17,7 +18,20 @@ export interface IServiceAccount extends IPrincipal {
 }
 
 const MEMBER_PATTERN = /^(user|serviceAccount|group|domain|principal|principalSet):.+$/;
-const MEMBER_ALLOWED = 'an IAM member such as "serviceAccount:EMAIL", "user:EMAIL" or "group:EMAIL" (user, group and serviceAccount members need an email address)';
+/** Members meaning "anyone" (with or without a Google account): never granted by this library. */
+const PUBLIC_MEMBERS = ['allusers', 'allauthenticatedusers', 'principalset://goog/public:all'];
+const MEMBER_ALLOWED =
+  'an IAM member such as "serviceAccount:EMAIL", "user:EMAIL" or "group:EMAIL" (user, group and serviceAccount members need an email address; never allUsers or allAuthenticatedUsers)';
+
+/** Records a problem when `member` is public, not an IAM member string, or a user/group/serviceAccount without an email; unresolved tokens are skipped. */
+export function checkMember(problems: Problems, prop: string, member: string): Problems {
+  return problems.check(prop, member, isGrantableMember, MEMBER_ALLOWED);
+}
+
+function isGrantableMember(member: string): boolean {
+  const withEmail = /^(user|group|serviceAccount):(.*)$/.exec(member);
+  return MEMBER_PATTERN.test(member) && !PUBLIC_MEMBERS.includes(member.trim().toLowerCase()) && (!withEmail || RULES.email.ok(withEmail[2]));
+}
 
 function checkEmail(kind: string, email: string): void {
   if (!Token.isUnresolved(email) && !RULES.email.ok(email)) {
@@ -63,11 +77,7 @@ export class Principal implements IPrincipal {
 
   /** Any IAM member string, e.g. `principalSet://...` for workload identity federation. */
   static fromMember(member: string): IPrincipal {
-    if (!Token.isUnresolved(member)) {
-      const kind = /^(user|group|serviceAccount):(.*)$/.exec(member);
-      const ok = MEMBER_PATTERN.test(member) && (!kind || RULES.email.ok(kind[2]));
-      if (!ok) throw new ValidationError('principal', [{ prop: 'member', value: member, allowed: MEMBER_ALLOWED }]);
-    }
+    checkMember(synthProblems(), 'member', member).throwIfAny('principal');
     return new Principal(member);
   }
 
@@ -101,9 +111,10 @@ export function grantId(role: string, principal: IPrincipal): string {
 
 /**
  * The grant of `role` to `principal` under `scope`, created on first use: granting twice is a no-op, not an
- * id clash.
+ * id clash. Refuses public and malformed members, whatever built the principal.
  */
 export function grantOnce<T extends IConstruct>(scope: IConstruct, role: string, principal: IPrincipal, create: (id: string) => T): T {
+  checkMember(synthProblems(), 'member', principal.member).throwIfAny(`grant of ${role} on '${scope.node.path}'`);
   const id = grantId(role, principal);
   return (scope.node.tryFindChild(id) as T | undefined) ?? create(id);
 }

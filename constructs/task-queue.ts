@@ -111,18 +111,22 @@ export interface TaskQueueProps {
   readonly loggingSamplingRatio?: number;
   /**
    * Refuse `terraform destroy` of the queue (`lifecycle.prevent_destroy`). Deleting a queue deletes its
-   * tasks and blocks its name for up to 7 days; set false only for throwaway environments.
+   * tasks and blocks its name for up to 3 days; set false only for throwaway environments.
    * @default true
    */
   readonly preventDestroy?: boolean;
 }
 
-/** What a producer grant created. */
+/** What `grantEnqueue` created. */
 export interface EnqueueGrant {
   /** `roles/cloudtasks.enqueuer` on the queue. */
   readonly enqueuer: CloudTasksQueueIamMember;
-  /** `roles/iam.serviceAccountUser` on the queue's token account, when the queue has one. */
-  readonly actAs?: ServiceAccountIamMember;
+}
+
+/** What `grantEnqueueWithTaskToken` created. */
+export interface EnqueueWithTaskTokenGrant extends EnqueueGrant {
+  /** `roles/iam.serviceAccountUser` on the queue's token account. */
+  readonly actAs: ServiceAccountIamMember;
 }
 
 /** A Cloud Tasks queue, created here or imported. */
@@ -137,10 +141,17 @@ export interface ITaskQueue extends IConstruct {
   /** The account in the queue's OIDC/OAuth token, if the queue has queue-level auth. */
   readonly tokenServiceAccount?: IServiceAccount;
   /**
-   * Lets `principal` add tasks: Cloud Tasks Enqueuer on this queue, plus Service Account User on the
-   * queue's token account (creating a task that carries its token needs `actAs`).
+   * Lets `principal` add tasks with BufferTask or CreateTask: `roles/cloudtasks.enqueuer` on this queue only.
+   * Enough for every task that carries no token of its own (the queue's `http_target` supplies it).
    */
   grantEnqueue(principal: IPrincipal): EnqueueGrant;
+  /**
+   * `grantEnqueue` plus `roles/iam.serviceAccountUser` (`actAs`) on the queue's token account, for producers
+   * whose CreateTask calls set a task-level `oidcToken`/`oauthToken` for that account. `actAs` also lets the
+   * holder run workloads as the account and call the handler directly: grant it only to such producers.
+   * Fails when the queue has no token account.
+   */
+  grantEnqueueWithTaskToken(principal: IPrincipal): EnqueueWithTaskTokenGrant;
 }
 
 /** Attributes of an existing queue, for `TaskQueue.fromQueueAttributes`. */
@@ -148,7 +159,7 @@ export interface TaskQueueAttributes {
   readonly project: string;
   readonly location: string;
   readonly queueName: string;
-  /** The account in the queue's token, so grants include `actAs` on it. @default - the queue has no queue-level auth */
+  /** The account in the queue's token, for `grantEnqueueWithTaskToken`. @default - the queue has no queue-level auth */
   readonly tokenServiceAccount?: IServiceAccount;
 }
 
@@ -173,8 +184,18 @@ abstract class TaskQueueBase extends Construct implements ITaskQueue {
         member: principal.member,
       }),
     );
+    return { enqueuer };
+  }
+
+  grantEnqueueWithTaskToken(principal: IPrincipal): EnqueueWithTaskTokenGrant {
     const sa = this.tokenServiceAccount;
-    if (!sa) return { enqueuer };
+    if (!sa) {
+      throw new Error(
+        `grantEnqueueWithTaskToken on '${this.node.path}': the queue has no token service account ` +
+          '(no httpTarget.oidcToken/oauthToken, or tokenServiceAccount not given to fromQueueAttributes); use grantEnqueue',
+      );
+    }
+    const { enqueuer } = this.grantEnqueue(principal);
     const actAs = grantOnce(this, ROLES.serviceAccountUser, principal, (id) =>
       new ServiceAccountIamMember(this, id, { serviceAccountId: sa.resourceName, role: ROLES.serviceAccountUser, member: principal.member }),
     );

@@ -38,6 +38,8 @@ export const MAX_CONCURRENT_DISPATCHES = 5000;
 
 /** HTTP-target dispatch deadline, in seconds. */
 export const DISPATCH_DEADLINE = { min: 15, max: 1800, default: 600 } as const;
+/** The project foundation's wait after enabling APIs (for them to propagate), in seconds. */
+export const FOUNDATION_WAIT_SECONDS = { min: 0, max: 600, default: 60 } as const;
 /** Cloud Run request timeout ceiling, in seconds. */
 export const CLOUD_RUN_MAX_TIMEOUT_SECONDS = 3600;
 /** A task may be scheduled at most this far ahead. */

@@ -7,6 +7,7 @@ import {
   CLOUD_RUN_INGRESS,
   DISPATCH_DEADLINE,
   EMAIL_PATTERN,
+  FOUNDATION_WAIT_SECONDS,
   LOCATION_PATTERN,
   PROJECT_ID_PATTERN,
   QUEUE_ID_PATTERN,
@@ -103,11 +104,14 @@ export const RULES = {
     const mib = memoryMiB(v);
     return mib !== undefined && mib >= CLOUD_RUN_MEMORY.minMiB && mib <= CLOUD_RUN_MEMORY.maxMiB;
   }),
+  foundationWaitSeconds: integer(FOUNDATION_WAIT_SECONDS.min, FOUNDATION_WAIT_SECONDS.max, 'whole seconds'),
   minInstances: integer(0, CLOUD_RUN_MAX_INSTANCES),
   maxInstances: integer(1, CLOUD_RUN_MAX_INSTANCES),
   concurrency: integer(1, CLOUD_RUN_MAX_CONCURRENCY),
   envName: rule<string>(`a variable name of letters, digits and "_", not starting with a digit, not ${CLOUD_RUN_RESERVED_ENV.join(', ')} (set by Cloud Run) and not TASKS_* (set by the handler construct)`, (v) =>
-    /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) && !(CLOUD_RUN_RESERVED_ENV as readonly string[]).includes(v) && !v.startsWith('TASKS_') && !v.startsWith('X_GOOGLE_')),
+    // Every TASKS_* variable is the handler's (auth mode, audience, JWKS URL, ...): letting a user set one
+    // could turn verification off or trust foreign keys.
+    /^[A-Za-z_][A-Za-z0-9_]*$/.test(v) && !(CLOUD_RUN_RESERVED_ENV as readonly string[]).includes(v.toUpperCase()) && !/^TASKS_/i.test(v) && !v.startsWith('X_GOOGLE_')),
   envValue: rule<string>('a string of at most 32768 bytes', (v) => Buffer.byteLength(v) <= 32768),
   secret: rule<string>('a Secret Manager secret: its id (1-255 letters, digits, "-" or "_") or "projects/PROJECT/secrets/ID"', (v) => /^(?:projects\/[^/\s]+\/secrets\/)?[A-Za-z0-9_-]{1,255}$/.test(v)),
   secretVersion: rule<string>('"latest" or a version number such as "3"', (v) => v === 'latest' || /^[1-9]\d{0,9}$/.test(v)),

@@ -205,3 +205,13 @@ test('every handler setting in cdktf.json reaches its provider attribute', () =>
   expect(Object.values<any>(tf.resource.google_cloud_tasks_queue)[0].http_target.uri_override.path_override).toEqual({ path: '/work' });
   expect(Object.values<any>(tf.resource.google_secret_manager_secret_iam_member)[0]).toMatchObject({ secret_id: 'orders-token', role: 'roles/secretmanager.secretAccessor' });
 });
+
+test('queues behind a shared handler with dedicated dispatch identities: the handler accepts and lets in each dispatcher', () => {
+  const tf = synthStack({ project: 'acme-orders-dev', dedicatedDispatchIdentity: true, handlers: { orders: {} }, queues: { alpha: { handler: 'orders' }, bravo: { handler: 'orders' } } });
+  const dsp = (q: string) => Object.entries<any>(tf.resource.google_service_account).find(([, sa]) => sa.account_id === `${q}-dsp`)![0];
+  const svc = Object.values<any>(tf.resource.google_cloud_run_v2_service)[0];
+  expect(envOf(svc).TASKS_SERVICE_ACCOUNT).toBe(`\${google_service_account.${dsp('alpha')}.email},\${google_service_account.${dsp('bravo')}.email}`);
+  expect(Object.values<any>(tf.resource.google_cloud_run_v2_service_iam_member).map((g) => g.member).sort()).toEqual(
+    [`\${google_service_account.${dsp('alpha')}.member}`, `\${google_service_account.${dsp('bravo')}.member}`].sort(),
+  );
+});

@@ -16,24 +16,28 @@ function synthApp(file: unknown = {}, env: Record<string, string> = {}) {
 }
 
 describe('the app (main.ts)', () => {
-  test('zero-config synth writes one complete "dev" stack (snapshot)', () => {
+  test('zero-config synth writes a complete "dev" stack and its project foundation stack (snapshots)', () => {
     const { manifest, stack } = synthApp();
-    expect(Object.keys(manifest.stacks)).toEqual(['dev']);
+    expect(Object.keys(manifest.stacks)).toEqual(['dev', 'project-my-gcp-project']);
     const tf = JSON.parse(stack('dev'));
     expect(Object.keys(tf.resource).sort()).toEqual([
       'google_cloud_run_v2_service',
       'google_cloud_run_v2_service_iam_member',
       'google_cloud_tasks_queue',
       'google_cloud_tasks_queue_iam_member',
-      'google_project_iam_member',
-      'google_project_service',
       'google_service_account',
       'google_service_account_iam_member',
+      'terraform_data',
     ]);
     expect(tf.provider.google).toEqual([{ project: 'my-gcp-project', region: 'us-central1' }]);
     expect(tf.terraform.backend).toEqual({ local: { path: expect.stringMatching(/terraform\.dev\.tfstate$/) } });
-    tf.terraform.backend.local.path = '<outdir>/terraform.dev.tfstate'; // the only machine-specific value
+    // The only machine-specific values: local state paths.
+    tf.terraform.backend.local.path = '<outdir>/terraform.dev.tfstate';
+    tf.data.terraform_remote_state['cross-stack-reference-input-project-my-gcp-project'].config.path = '<outdir>/terraform.project-my-gcp-project.tfstate';
     expect(tf).toMatchSnapshot();
+    const foundation = JSON.parse(stack('project-my-gcp-project'));
+    foundation.terraform.backend.local.path = '<outdir>/terraform.project-my-gcp-project.tfstate';
+    expect(foundation).toMatchSnapshot();
   });
 
   test('outputs: queue name, BufferTask URL, handler URL and enqueuer email', () => {
@@ -44,8 +48,8 @@ describe('the app (main.ts)', () => {
   });
 
   test('synth is deterministic: twice gives identical bytes', () => {
-    const a = synthApp().stack('dev').replace(/"path": ".*tfstate"/, '');
-    const b = synthApp().stack('dev').replace(/"path": ".*tfstate"/, '');
+    const a = synthApp().stack('dev').replace(/"path": ".*tfstate"/g, '');
+    const b = synthApp().stack('dev').replace(/"path": ".*tfstate"/g, '');
     expect(a).toBe(b);
   });
 
@@ -54,7 +58,8 @@ describe('the app (main.ts)', () => {
       { stateBucket: 'team-tf-state', environments: { dev: { project: 'dev-project' }, prod: { project: 'prod-project' } } },
       {},
     );
-    expect(Object.keys(manifest.stacks).sort()).toEqual(['dev', 'prod']);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['dev', 'prod', 'project-dev-project', 'project-prod-project']);
+    expect(JSON.parse(stack('project-prod-project')).terraform.backend).toEqual({ gcs: { bucket: 'team-tf-state', prefix: 'cloud-tasks-pipeline/project-prod-project' } });
     expect(JSON.parse(stack('prod')).terraform.backend).toEqual({ gcs: { bucket: 'team-tf-state', prefix: 'cloud-tasks-pipeline/prod' } });
     expect(JSON.parse(stack('prod')).provider.google[0].project).toBe('prod-project');
   });

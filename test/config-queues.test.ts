@@ -191,3 +191,9 @@ describe('app config: each handler setting is checked and reported by its cdktf.
     expect(message({ project: 'acme-orders-dev', environments: { dev: { labels: { team: 'A' } } } })).toMatch(/'context.pipeline.environments.dev.labels.team' must be a label value/);
   });
 });
+
+test('the foundation wait is checked with the construct\'s rule and reported by its cdktf.json key', () => {
+  expect(message({ environments: { dev: { foundationWaitSeconds: 601 } } })).toMatch(
+    /'context.pipeline.environments.dev.foundationWaitSeconds' must be whole seconds from 0 to 600, got 601/,
+  );
+});

@@ -1,4 +1,4 @@
-import { HttpTargetPipeline, HttpTargetPipelineProps, Principal, TaskHandlerService } from '../constructs';
+import { HttpTargetPipeline, HttpTargetPipelineProps, Principal, ProjectFoundationStack, TaskHandlerService } from '../constructs';
 import { iamRows, only, resources, synth } from './helpers';
 
 const base: HttpTargetPipelineProps = { queueId: 'orders', location: 'us-central1', project: 'test-project' };
@@ -51,12 +51,48 @@ describe('HttpTargetPipeline', () => {
     expect(types.filter((t) => /_iam_(binding|policy)$/.test(t))).toEqual([]);
   });
 
-  test('the queue waits for the Cloud Tasks API and the service agent binding', () => {
+  test('every resource waits for the foundation: the post-enable wait and the agent grant', () => {
+    // GIVEN a pipeline without a foundation prop (its stack gets one) THEN every resource outside the
+    // foundation depends on the wait and the grant
     const s = pipeline();
-    const deps = only(s, 'google_cloud_tasks_queue').depends_on;
-    expect(deps).toContain(`google_project_iam_member.${idOf(s, 'google_project_iam_member')}`);
-    expect(deps.some((d: string) => d.startsWith('google_project_service.') && d.includes('cloudtasks'))).toBe(true);
-    expect(only(s, 'google_cloud_run_v2_service').depends_on[0]).toMatch(/^google_project_service\..*_run_/);
+    const ready = [`time_sleep.${idOf(s, 'time_sleep')}`, `google_project_iam_member.${idOf(s, 'google_project_iam_member')}`];
+    const foundationTypes = ['google_project_service', 'google_project_iam_member', 'time_sleep'];
+    const others = Object.entries(s.json.resource!).filter(([type]) => !foundationTypes.includes(type));
+    expect(others.length).toBeGreaterThanOrEqual(6);
+    for (const [type, byId] of others) {
+      for (const [id, r] of Object.entries<any>(byId)) expect([`${type}.${id}`, r.depends_on]).toEqual([`${type}.${id}`, ready]);
+    }
+  });
+
+  test('a foundation from another stack is used instead of one in this stack', () => {
+    const s = synth((stack) => {
+      const home = new ProjectFoundationStack(stack.node.scope as any, 'home', { project: 'test-project' });
+      new HttpTargetPipeline(stack, 'Orders', { ...base, foundation: home.foundation });
+    });
+    for (const type of ['google_project_service', 'google_project_iam_member', 'time_sleep']) expect(resources(s, type)).toEqual({});
+    expect(only(s, 'google_cloud_tasks_queue').depends_on).toEqual([`terraform_data.${idOf(s, 'terraform_data')}`]);
+  });
+
+  describe('dedicatedDispatchIdentity', () => {
+    const dedicated = () => pipeline({ dedicatedDispatchIdentity: true });
+    const accountRef = (s: ReturnType<typeof pipeline>, accountId: string, attr: string) =>
+      `\${google_service_account.${Object.entries(resources(s, 'google_service_account')).find(([, sa]: any) => sa.account_id === accountId)![0]}.${attr}}`;
+
+    test('the token names an account used only for dispatch, and the handler expects it', () => {
+      const s = dedicated();
+      const email = accountRef(s, 'orders-dsp', 'email');
+      expect(only(s, 'google_cloud_tasks_queue').http_target.oidc_token.service_account_email).toBe(email);
+      expect(only(s, 'google_cloud_run_v2_service').template.containers[0].env).toContainEqual({ name: 'TASKS_SERVICE_ACCOUNT', value: email });
+    });
+
+    test('IAM: the enqueuer only enqueues; the dispatch identity only invokes; nobody gets actAs', () => {
+      const s = dedicated();
+      const rows = iamRows(s).filter((r) => !r.includes('serviceAgent'));
+      expect(rows).toEqual([
+        `google_cloud_run_v2_service_iam_member | roles/run.invoker | ${accountRef(s, 'orders-dsp', 'member')}`,
+        `google_cloud_tasks_queue_iam_member | roles/cloudtasks.enqueuer | ${accountRef(s, 'orders-enq', 'member')}`,
+      ]);
+    });
   });
 
   test('protects queue and service by default; protectFromDestroy: false turns both off', () => {
@@ -136,7 +172,7 @@ describe('HttpTargetPipeline with a shared handler', () => {
     expect(Object.values(resources(s, 'google_cloud_run_v2_service_iam_member')).map((g: any) => g.member).sort()).toEqual(
       [`\${google_service_account.${enq('orders-fast')}.member}`, `\${google_service_account.${enq('orders-slow')}.member}`].sort(),
     );
-    expect(svc.depends_on).toHaveLength(1); // the run API once, however many queues
+    expect(new Set(svc.depends_on).size).toBe(svc.depends_on.length); // the foundation once, however many queues
   });
 
   const invalid: Array<[string, Partial<HttpTargetPipelineProps>, RegExp]> = [

@@ -1,7 +1,7 @@
 // One wording per rule: the constructs, the app config and the producers describe a rule the same way.
 import { queuePath } from '../client/options';
 import { resolveConfig } from '../config';
-import { CloudTasksServiceAgent, HttpTargetPipeline, Principal, TaskQueue } from '../constructs';
+import { HttpTargetPipeline, Principal, ProjectFoundation, TaskQueue } from '../constructs';
 import { RULES, show } from '../limits';
 import { synth } from './helpers';
 
@@ -28,8 +28,8 @@ describe('one wording per rule', () => {
     expect(thrown(() => resolveConfig({ queueId: 'a_b' }, {}))).toContain(`'context.pipeline.queueId' ${allowed}`);
   });
 
-  test('the service agent refuses a project that is no project id', () => {
-    expect(thrown(() => synth((s) => CloudTasksServiceAgent.of(s, 'Not A Project')))).toMatch(/'project' must be a project id.*got "Not A Project"/);
+  test('the project foundation refuses a project that is no project id', () => {
+    expect(thrown(() => synth((s) => ProjectFoundation.of(s, 'Not A Project')))).toMatch(/'project' must be a project id.*got "Not A Project"/);
   });
 });
 
@@ -37,7 +37,7 @@ describe('principals need an email where IAM does', () => {
   test.each([
     ['Principal.user("bob")', () => Principal.user('bob'), /'email' must be an email address such as "alice@example.com", got "bob"/],
     ['Principal.group("")', () => Principal.group(''), /'email' must be an email address.*got ""/],
-    ['Principal.fromMember("user:bob")', () => Principal.fromMember('user:bob'), /'member' must be an IAM member .*need an email address\), got "user:bob"/],
+    ['Principal.fromMember("user:bob")', () => Principal.fromMember('user:bob'), /'member' must be an IAM member .*need an email address; never allUsers or allAuthenticatedUsers\), got "user:bob"/],
   ])('%s is refused', (_n, make, message) => {
     expect(thrown(make)).toMatch(message);
   });

@@ -1,7 +1,7 @@
 // One snapshot per construct: a safety net for unintended changes (ids included: renaming one
 // replaces the resource). Update with `npm test -- -u` after reviewing the diff.
 import {
-  CloudTasksServiceAgent,
+  ProjectFoundation,
   HttpTargetPipeline,
   Principal,
   ServiceAccount,
@@ -21,7 +21,7 @@ test.each([
       rateLimits: { maxDispatchesPerSecond: 10 },
       retry: { maxAttempts: 5, minBackoff: '1s', maxBackoff: '30s' },
     }).grantEnqueue(Principal.group('producers@example.com'))],
-  ['CloudTasksServiceAgent', (stack: any) => CloudTasksServiceAgent.of(stack, 'test-project')],
+  ['ProjectFoundation', (stack: any) => ProjectFoundation.of(stack, 'test-project')],
   ['ServiceAccount', (stack: any) => new ServiceAccount(stack, 'Sa', { accountId: 'orders-enq', description: 'd' })],
   ['TaskHandlerService', (stack: any) =>
     new TaskHandlerService(stack, 'Handler', { serviceName: 'h', location: 'us-central1', audience: 'aud', tokenServiceAccountEmail: sa.email }).grantInvoke(sa)],

@@ -109,28 +109,21 @@ describe('TaskQueue', () => {
   });
 
   describe('grantEnqueue', () => {
-    test('adds Cloud Tasks Enqueuer on this queue and actAs on the token account, both additive', () => {
-      const producer = Principal.group('producers@example.com');
-      const s = synth((stack) => {
-        const q = new TaskQueue(stack, 'Queue', {
-          ...base,
-          httpTarget: { uriOverride: { host: 'h.example.com' }, oidcToken: { serviceAccount: sa, audience: 'aud' } },
-        });
-        q.grantEnqueue(producer);
+    const authed = (stack: any) =>
+      new TaskQueue(stack, 'Queue', {
+        ...base,
+        httpTarget: { uriOverride: { host: 'h.example.com' }, oidcToken: { serviceAccount: sa, audience: 'aud' } },
       });
+
+    test('adds only Cloud Tasks Enqueuer on this queue, even when the queue has a token account', () => {
+      // GIVEN a queue with queue-level OIDC auth WHEN a producer group is granted enqueue
+      const s = synth((stack) => authed(stack).grantEnqueue(Principal.group('producers@example.com')));
+      // THEN the only grant is the enqueuer role on this queue: no actAs on the token account
       const enqueuer = only(s, 'google_cloud_tasks_queue_iam_member');
       expect(enqueuer.role).toBe('roles/cloudtasks.enqueuer');
       expect(enqueuer.member).toBe('group:producers@example.com');
       expect(enqueuer.name).toMatch(/^\$\{google_cloud_tasks_queue\.\w+\.name\}$/);
-      const actAs = only(s, 'google_service_account_iam_member');
-      expect(actAs).toEqual({
-        role: 'roles/iam.serviceAccountUser',
-        member: 'group:producers@example.com',
-        service_account_id: 'projects/test-project/serviceAccounts/invoker@test-project.iam.gserviceaccount.com',
-      });
-      for (const authoritative of ['google_cloud_tasks_queue_iam_binding', 'google_cloud_tasks_queue_iam_policy', 'google_project_iam_member']) {
-        expect(resources(s, authoritative)).toEqual({});
-      }
+      expect(Object.keys(s.json.resource!).filter((t) => t.endsWith('_iam_member'))).toEqual(['google_cloud_tasks_queue_iam_member']);
     });
 
     test('without queue-level auth grants only the enqueuer role', () => {
@@ -149,15 +142,47 @@ describe('TaskQueue', () => {
     });
   });
 
+  describe('grantEnqueueWithTaskToken', () => {
+    test('adds the enqueuer role and actAs on the token account, both additive', () => {
+      // GIVEN a queue whose token account is `sa` WHEN a producer that sets task-level tokens is granted
+      const producer = Principal.group('producers@example.com');
+      const s = synth((stack) =>
+        new TaskQueue(stack, 'Queue', {
+          ...base,
+          httpTarget: { uriOverride: { host: 'h.example.com' }, oidcToken: { serviceAccount: sa, audience: 'aud' } },
+        }).grantEnqueueWithTaskToken(producer),
+      );
+      // THEN it gets Cloud Tasks Enqueuer on the queue and Service Account User on that account only
+      expect(only(s, 'google_cloud_tasks_queue_iam_member').role).toBe('roles/cloudtasks.enqueuer');
+      expect(only(s, 'google_service_account_iam_member')).toEqual({
+        role: 'roles/iam.serviceAccountUser',
+        member: 'group:producers@example.com',
+        service_account_id: 'projects/test-project/serviceAccounts/invoker@test-project.iam.gserviceaccount.com',
+      });
+      for (const authoritative of ['google_cloud_tasks_queue_iam_binding', 'google_cloud_tasks_queue_iam_policy', 'google_project_iam_member']) {
+        expect(resources(s, authoritative)).toEqual({});
+      }
+    });
+
+    test('refuses a queue without a token account, pointing to grantEnqueue', () => {
+      expect(() => synth((stack) => new TaskQueue(stack, 'Queue', base).grantEnqueueWithTaskToken(Principal.user('dev@example.com')))).toThrow(
+        /grantEnqueueWithTaskToken on 'test\/Queue': the queue has no token service account.*use grantEnqueue/,
+      );
+    });
+  });
+
   describe('fromQueueAttributes', () => {
-    test('grants on an existing queue by its literal project, location and name', () => {
+    const existing = (stack: any) =>
+      TaskQueue.fromQueueAttributes(stack, 'Existing', {
+        project: 'other-project',
+        location: 'europe-west1',
+        queueName: 'legacy',
+        tokenServiceAccount: sa,
+      });
+
+    test('grantEnqueue on an existing queue adds only the enqueuer role, by its literal project, location and name', () => {
       const s = synth((stack) => {
-        const q = TaskQueue.fromQueueAttributes(stack, 'Existing', {
-          project: 'other-project',
-          location: 'europe-west1',
-          queueName: 'legacy',
-          tokenServiceAccount: sa,
-        });
+        const q = existing(stack);
         expect(q.bufferTaskUrl).toBe(
           'https://cloudtasks.googleapis.com/v2/projects/other-project/locations/europe-west1/queues/legacy/tasks:buffer',
         );
@@ -170,8 +195,17 @@ describe('TaskQueue', () => {
         role: 'roles/cloudtasks.enqueuer',
         member: 'serviceAccount:ci@other-project.iam.gserviceaccount.com',
       });
-      expect(only(s, 'google_service_account_iam_member').role).toBe('roles/iam.serviceAccountUser');
+      expect(resources(s, 'google_service_account_iam_member')).toEqual({});
       expect(resources(s, 'google_cloud_tasks_queue')).toEqual({});
+    });
+
+    test('grantEnqueueWithTaskToken on an existing queue adds actAs on its token account', () => {
+      const s = synth((stack) => existing(stack).grantEnqueueWithTaskToken(Principal.serviceAccount('ci@other-project.iam.gserviceaccount.com')));
+      expect(only(s, 'google_service_account_iam_member')).toEqual({
+        role: 'roles/iam.serviceAccountUser',
+        member: 'serviceAccount:ci@other-project.iam.gserviceaccount.com',
+        service_account_id: 'projects/test-project/serviceAccounts/invoker@test-project.iam.gserviceaccount.com',
+      });
     });
 
     test('rejects an invalid queue name', () => {

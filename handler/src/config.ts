@@ -47,6 +47,8 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
 
   const authMode = env.TASKS_AUTH ?? 'enabled';
   p.check('TASKS_AUTH', authMode, (v) => v === 'enabled' || v === 'disabled', '"enabled" (default) or "disabled" (local experiments only)');
+  // K_SERVICE is set by Cloud Run: there an unverified handler would run work for anyone who reaches it.
+  p.fail('TASKS_AUTH', authMode, `"enabled" on Cloud Run (K_SERVICE is set to ${JSON.stringify(env.K_SERVICE)}); "disabled" is for local experiments only`, authMode === 'disabled' && Boolean(env.K_SERVICE));
   const port = int('PORT', 8080);
   const path = env.TASKS_PATH || '/tasks';
   const deadline = int('TASKS_DISPATCH_DEADLINE_SECONDS', DISPATCH_DEADLINE.default);
@@ -75,7 +77,7 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
     // Queues sharing one handler each have a token account: a comma-separated list accepts all of them.
     const serviceAccounts = serviceAccount.split(',').map((s) => s.trim());
     p.fail('TASKS_SERVICE_ACCOUNT', serviceAccount, "set to the queue's token service account email", !serviceAccounts.every(isEmail));
-    p.check('TASKS_JWKS_URL', jwksUrl, isHttpUrl, 'an http(s) URL');
+    p.check('TASKS_JWKS_URL', jwksUrl, isKeySourceUrl, 'an https URL (plain http only to a loopback host: localhost, 127.0.0.1, [::1])');
     p.fail('TASKS_ISSUERS', env.TASKS_ISSUERS, 'a comma-separated list of issuers', issuers.length === 0);
     auth = { audience, serviceAccount, serviceAccounts: serviceAccounts.length > 1 ? serviceAccounts : undefined, jwksUrl, issuers, clockSkewSeconds: skew };
   }
@@ -92,10 +94,17 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
   };
 }
 
-function isHttpUrl(v: string): boolean {
+/** Signing keys decide whom the handler trusts: fetch them over TLS, or over plain HTTP from this machine only. */
+function isKeySourceUrl(v: string): boolean {
   try {
-    return ['http:', 'https:'].includes(new URL(v).protocol);
+    const url = new URL(v);
+    if (url.protocol === 'https:') return true;
+    return url.protocol === 'http:' && isLoopback(url.hostname);
   } catch {
     return false;
   }
+}
+
+function isLoopback(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }

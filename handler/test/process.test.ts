@@ -95,13 +95,33 @@ describe('loadHandlerConfig', () => {
     expect(loadHandlerConfig({ TASKS_AUTH: 'disabled' }).auth).toBeUndefined();
   });
 
+  test('refuses TASKS_AUTH=disabled on Cloud Run (K_SERVICE set)', () => {
+    // GIVEN the variables Cloud Run sets WHEN verification is disabled THEN startup fails naming K_SERVICE
+    expect(() => loadHandlerConfig({ TASKS_AUTH: 'disabled', K_SERVICE: 'orders-handler' })).toThrow(
+      /'TASKS_AUTH' must be "enabled" on Cloud Run \(K_SERVICE is set to "orders-handler"\).*got "disabled"/,
+    );
+  });
+
+  test('accepts verification on Cloud Run', () => {
+    expect(loadHandlerConfig({ ...valid, K_SERVICE: 'orders-handler' }).auth?.audience).toBe('aud');
+  });
+
+  test.each(['http://127.0.0.1:8123/oauth2/v3/certs', 'http://localhost:9/certs', 'http://[::1]:9/certs', 'https://keys.example.com/certs'])(
+    'accepts the JWKS URL %s (https, or http to loopback)',
+    (url) => {
+      expect(loadHandlerConfig({ ...valid, TASKS_JWKS_URL: url }).auth?.jwksUrl).toBe(url);
+    },
+  );
+
   test.each([
     [{ TASKS_AUTH: 'off' }, /'TASKS_AUTH' must be "enabled" \(default\) or "disabled"/],
     [{ PORT: 'http' }, /'PORT' must be an integer from 0 to 65535, got NaN/],
     [{ TASKS_DISPATCH_DEADLINE_SECONDS: '3600' }, /'TASKS_DISPATCH_DEADLINE_SECONDS' must be whole seconds from 15 to 1800, got 3600/],
     [{ TASKS_DISPATCH_DEADLINE_SECONDS: '60', TASKS_WORK_TIMEOUT_SECONDS: '60' }, /'TASKS_WORK_TIMEOUT_SECONDS' must be whole seconds, at least 1 and below TASKS_DISPATCH_DEADLINE_SECONDS \(60\), got 60/],
     [{ TASKS_SHUTDOWN_GRACE_SECONDS: '15' }, /'TASKS_SHUTDOWN_GRACE_SECONDS' must be whole seconds from 0 to 9/],
-    [{ TASKS_JWKS_URL: 'file:///etc/passwd' }, /'TASKS_JWKS_URL' must be an http\(s\) URL/],
+    [{ TASKS_JWKS_URL: 'file:///etc/passwd' }, /'TASKS_JWKS_URL' must be an https URL \(plain http only to a loopback host/],
+    [{ TASKS_JWKS_URL: 'http://keys.example.com/certs' }, /'TASKS_JWKS_URL' must be an https URL.*got "http:\/\/keys.example.com\/certs"/],
+    [{ TASKS_JWKS_URL: 'http://127.0.0.1.evil.example/certs' }, /'TASKS_JWKS_URL' must be an https URL/],
     [{ TASKS_SERVICE_ACCOUNT: 'nobody' }, /'TASKS_SERVICE_ACCOUNT' must be set to the queue's token service account email, got "nobody"/],
     [{ TASKS_PATH: 'tasks' }, /'TASKS_PATH' must be a path starting with "\/"/],
   ])('rejects %j', (env, message) => {

@@ -1,0 +1,217 @@
+import { DataGoogleProject } from '@cdktf/provider-google/lib/data-google-project';
+import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member';
+import { ProjectService } from '@cdktf/provider-google/lib/project-service';
+import { TimeProvider } from '@cdktf/provider-time/lib/provider';
+import { Sleep } from '@cdktf/provider-time/lib/sleep';
+import { Aspects, DataResource, dependable, IAspect, TerraformResource, TerraformStack, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { createHash } from 'node:crypto';
+import { FOUNDATION_WAIT_SECONDS, ROLES, RULES } from '../limits';
+import { synthProblems, throwIfInvalid } from './validation';
+
+/** APIs every pipeline needs: Cloud Tasks (whose enablement creates the service agent), Cloud Run and IAM. */
+export const REQUIRED_APIS = ['cloudtasks.googleapis.com', 'run.googleapis.com', 'iam.googleapis.com'] as const;
+
+/** Seconds to wait after enabling APIs, as the provider guide advises ("Newly activated service errors"). */
+export { FOUNDATION_WAIT_SECONDS } from '../limits';
+
+const API_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com$/;
+
+export interface ProjectFoundationProps {
+  /** Project id. @default - the provider's project */
+  readonly project?: string;
+  /**
+   * APIs to enable besides `REQUIRED_APIS`, e.g. `["monitoring.googleapis.com"]`. More can be added later
+   * with `enableApi()`. Names end in `.googleapis.com`.
+   * @default - only REQUIRED_APIS
+   */
+  readonly apis?: readonly string[];
+  /**
+   * Seconds to wait after the APIs are enabled before anything that needs them is created, and before the
+   * Cloud Tasks service agent gets its role (the agent appears when the API is enabled). Whole seconds, 0-600.
+   * @default 60
+   */
+  readonly waitSeconds?: number;
+  /**
+   * Refuse `terraform destroy` of the APIs and the service agent's grant (`prevent_destroy`). Destroying the
+   * grant revokes `roles/cloudtasks.serviceAgent` for every queue in the project; set false only when the
+   * whole project goes away.
+   * @default true
+   */
+  readonly protectFromDestroy?: boolean;
+  /**
+   * Adopt APIs and a service agent grant that already exist (Terraform `import` blocks): for the first apply
+   * after moving them out of an environment stack. Must stay false on a project where they were never
+   * managed by Terraform (an import of something that does not exist fails). Harmless once adopted.
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
+}
+
+/**
+ * What a GCP project needs once, whatever runs in it: the APIs, a wait for them to propagate, and the Cloud
+ * Tasks service agent's `roles/cloudtasks.serviceAgent` grant, which comes after the wait.
+ *
+ * Workloads reference a foundation and never own it: give it its own stack (`ProjectFoundationStack`) so that
+ * destroying an environment never touches it, and pass it to each pipeline (`foundation`). Everything under
+ * a scope passed to `requiredBy` depends on the wait (and the grant), across stacks too.
+ */
+export class ProjectFoundation extends Construct {
+  /**
+   * The stack's foundation for a project, created on first use (one per project per stack). The construct id
+   * is `CloudTasksServiceAgent[-PROJECT]`, kept from earlier versions so deployed addresses do not move.
+   */
+  static of(scope: IConstruct, props: ProjectFoundationProps | string = {}): ProjectFoundation {
+    const p = typeof props === 'string' ? { project: props } : props;
+    const stack = TerraformStack.of(scope);
+    const id = foundationId(p.project);
+    return (stack.node.tryFindChild(id) as ProjectFoundation | undefined) ?? new ProjectFoundation(stack, id, p);
+  }
+
+  /** `google_project` data source: where the project number comes from. */
+  readonly project: DataGoogleProject;
+  /** `google_project_service` per enabled API, keyed by service name. */
+  readonly apis: Record<string, ProjectService> = {};
+  /** `time_sleep` after enabling the APIs: what every dependent resource waits for. */
+  readonly wait: Sleep;
+  /** Service agent email, `service-NUMBER@gcp-sa-cloudtasks.iam.gserviceaccount.com`. */
+  readonly email: string;
+  /** IAM member string of the service agent. */
+  readonly member: string;
+  /** `roles/cloudtasks.serviceAgent` on the project for the agent (after the wait). */
+  readonly binding: ProjectIamMember;
+  private readonly props: ProjectFoundationProps;
+  private readonly ready = new Map<TerraformStack, string[]>();
+
+  constructor(scope: Construct, id: string, props: ProjectFoundationProps = {}) {
+    super(scope, id);
+    this.props = props;
+    const waitSeconds = props.waitSeconds ?? FOUNDATION_WAIT_SECONDS.default;
+    const problems = synthProblems()
+      .rule('project', props.project, RULES.projectId)
+      .rule('waitSeconds', waitSeconds, RULES.foundationWaitSeconds);
+    for (const api of props.apis ?? []) problems.check('apis', api, (v) => API_PATTERN.test(v), 'service names such as "monitoring.googleapis.com"');
+    throwIfInvalid(this, problems);
+
+    ensureTimeProvider(TerraformStack.of(this));
+    this.project = new DataGoogleProject(this, 'Project', { projectId: props.project });
+    this.wait = new Sleep(this, 'Wait', { createDuration: `${waitSeconds}s` });
+    for (const api of [...REQUIRED_APIS, ...(props.apis ?? [])]) this.enableApi(api);
+
+    this.email = `service-${this.project.number}@gcp-sa-cloudtasks.iam.gserviceaccount.com`;
+    this.member = `serviceAccount:${this.email}`;
+    this.binding = new ProjectIamMember(this, 'ServiceAgentRole', {
+      project: this.project.projectId,
+      role: ROLES.serviceAgent,
+      member: this.member,
+      // Enabling Cloud Tasks creates the agent, but a grant to an agent that has not appeared yet fails
+      // ("does not exist") and the provider does not retry it: grant only after the wait.
+      dependsOn: [this.wait],
+      lifecycle: { preventDestroy: this.protected },
+    });
+    if (props.adoptExisting) {
+      this.binding.importFrom(`${this.projectId} ${ROLES.serviceAgent} ${this.member}`);
+    }
+  }
+
+  /**
+   * Enables `service` (e.g. `"pubsub.googleapis.com"`) in the project, before the wait: everything that
+   * depends on the foundation can use it. Idempotent; never disabled on destroy.
+   */
+  enableApi(service: string): ProjectService {
+    const existing = this.apis[service];
+    if (existing) return existing;
+    throwIfInvalid(this, synthProblems().check('enableApi', service, (v) => API_PATTERN.test(v), 'a service name such as "monitoring.googleapis.com"'));
+    // The construct id is the service's first label: `cloudtasks`, `run`, `iam` as before (stable addresses).
+    const api = new ProjectService(this, service.split('.')[0], {
+      project: this.project.projectId,
+      service,
+      // Disabling an API on destroy would break every other workload in the project that uses it.
+      disableOnDestroy: false,
+      lifecycle: { preventDestroy: this.protected },
+    });
+    if (this.props.adoptExisting) api.importFrom(`${this.projectId}/${service}`);
+    this.apis[service] = api;
+    // The wait restarts when the set of APIs changes, so a newly added API gets its propagation time too.
+    this.wait.triggers = Object.fromEntries(Object.entries(this.apis).map(([name, r]) => [name, r.id]));
+    return api;
+  }
+
+  /**
+   * Makes every resource under `scope` (now or added later) depend on the wait and the service agent's
+   * grant. `scope` may be in another stack: it then depends on this stack (a cross-stack reference), and
+   * the dependency runs through one `terraform_data` in its stack.
+   */
+  requiredBy(scope: IConstruct): void {
+    const ready = this.readyIn(TerraformStack.of(scope));
+    Aspects.of(scope).add(new DependOn(this, ready));
+  }
+
+  /** What resources in `stack` depend on: the wait and the grant themselves, or the stack's anchor to them. */
+  private readyIn(stack: TerraformStack): string[] {
+    let ready = this.ready.get(stack);
+    if (ready) return ready;
+    if (stack === TerraformStack.of(this)) {
+      ready = [dependable(this.wait), dependable(this.binding)];
+    } else {
+      // terraform_data is built into Terraform (no provider): its input is a cross-stack reference to the
+      // wait and the grant, so it exists only once both do, and it is replaced when either changes.
+      const anchor = new DataResource(stack, `${this.node.id}-Ready`, {
+        input: { wait: this.wait.id, serviceAgentRole: this.binding.id },
+      });
+      ANCHORS.add(anchor);
+      ready = [dependable(anchor)];
+    }
+    this.ready.set(stack, ready);
+    return ready;
+  }
+
+  private get projectId(): string {
+    return this.props.project ?? this.project.projectId;
+  }
+
+  private get protected(): boolean {
+    return this.props.protectFromDestroy ?? true;
+  }
+}
+
+/**
+ * @deprecated Use `ProjectFoundation` (the same construct: APIs, the wait, the service agent's grant).
+ */
+export const CloudTasksServiceAgent = ProjectFoundation;
+/** @deprecated Use `ProjectFoundation`. */
+export type CloudTasksServiceAgent = ProjectFoundation;
+
+/** The `terraform_data` anchors foundations place in other stacks: they carry the dependency, not follow it. */
+const ANCHORS = new WeakSet<IConstruct>();
+
+/** Adds the foundation's readiness to `depends_on` of every resource it visits, except the foundation's own. */
+class DependOn implements IAspect {
+  constructor(
+    private readonly foundation: ProjectFoundation,
+    private readonly ready: string[],
+  ) {}
+
+  visit(node: IConstruct): void {
+    if (!TerraformResource.isTerraformResource(node) || ANCHORS.has(node)) return;
+    if (node.node.scopes.includes(this.foundation)) return;
+    const deps = node.dependsOn ?? [];
+    node.dependsOn = [...deps, ...this.ready.filter((d) => !deps.includes(d))];
+  }
+}
+
+/** The time provider the wait needs, declared once per stack. */
+function ensureTimeProvider(stack: TerraformStack): void {
+  if (!stack.node.findAll().some((c) => c instanceof TimeProvider)) new TimeProvider(stack, 'time');
+}
+
+/** The foundation's construct id in its stack (its Terraform addresses derive from it). */
+export function foundationId(project?: string): string {
+  return project === undefined ? 'CloudTasksServiceAgent' : `CloudTasksServiceAgent-${idPart(project)}`;
+}
+
+function idPart(project: string): string {
+  return Token.isUnresolved(project)
+    ? createHash('sha256').update(project).digest('hex').slice(0, 12)
+    : project.replace(/[^A-Za-z0-9-]/g, '-');
+}
