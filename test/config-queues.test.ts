@@ -191,3 +191,15 @@ describe('app config: each handler setting is checked and reported by its cdktf.
     expect(message({ project: 'acme-orders-dev', environments: { dev: { labels: { team: 'A' } } } })).toMatch(/'context.pipeline.environments.dev.labels.team' must be a label value/);
   });
 });
+
+test('handler settings on a queue that fronts a shared handler are refused, not ignored', () => {
+  expect(message({ handlers: { orders: {} }, queues: { a: { handler: 'orders', handlerImage: 'gcr.io/acme/x' } } })).toMatch(
+    /'context.pipeline.queues.a.handlerImage' must be unset on a queue that fronts the shared handler "orders" \(set it under handlers.orders\), got "gcr.io\/acme\/x"/,
+  );
+});
+
+test('labels on a queue that fronts a shared handler are refused: queues take no labels', () => {
+  expect(message({ handlers: { orders: {} }, queues: { a: { handler: 'orders', labels: { lane: 'fast' } } } })).toMatch(
+    /'context.pipeline.queues.a.labels.lane' must be unset on a queue that fronts the shared handler "orders": queues take no labels/,
+  );
+});
