@@ -146,6 +146,12 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       p.fail(sharedLeaf!.origin, shared, `the name of a handler in handlers (configured: ${[...(handlerTrees?.entries.keys() ?? [])].join(', ') || 'none'})`, !known);
       const user = sharedUsers.get(shared);
       if (!user || deadline > user.deadline) sharedUsers.set(shared, { deadline, origin: q.origin('dispatchDeadlineSeconds') });
+      // Handler settings written on this queue would silently do nothing: the shared service has its own.
+      const own = singleQueue ? [] : [...(q.tree('handler')?.leaves() ?? [])].filter((l) => l.value !== undefined && l.origin.startsWith(`${q.home}.`));
+      for (const l of own) p.fail(l.origin, l.value, `unset on a queue that fronts the shared handler "${shared}" (set it under handlers.${shared})`);
+      // Queues take no labels (provider 6.50): a queue's extras only ever reach its own handler.
+      const labels = singleQueue ? [] : [...(q.tree('labels')?.leaves() ?? [])].filter((l) => l.origin.startsWith(`${q.home}.`));
+      for (const l of labels) p.fail(l.origin, l.value, `unset on a queue that fronts the shared handler "${shared}": queues take no labels, so a queue's labels go on its own handler only (label the shared one under handlers.${shared}.labels)`);
     } else {
       const tree = q.tree('handler') ?? new Tree(`${q.home}.handler`);
       const labels = (q.tree('labels')?.clone() ?? new Tree(`${q.home}.labels`)).mergeFrom(tree.tree('labels') ?? new Tree(`${tree.home}.labels`));

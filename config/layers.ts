@@ -44,6 +44,14 @@ export class Tree {
     return Object.keys(out).length > 0 ? out : undefined;
   }
 
+  /** Every value in this block and the blocks inside it. */
+  *leaves(): Generator<Leaf> {
+    for (const e of this.entries.values()) {
+      if (e instanceof Leaf) yield e;
+      else yield* e.leaves();
+    }
+  }
+
   /** A copy, so merging into it leaves this one alone. */
   clone(): Tree {
     const t = new Tree(this.home);

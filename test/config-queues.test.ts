@@ -197,3 +197,15 @@ test('the foundation wait is checked with the construct\'s rule and reported by 
     /'context.pipeline.environments.dev.foundationWaitSeconds' must be whole seconds from 0 to 600, got 601/,
   );
 });
+
+test('handler settings on a queue that fronts a shared handler are refused, not ignored', () => {
+  expect(message({ handlers: { orders: {} }, queues: { a: { handler: 'orders', handlerImage: 'gcr.io/acme/x' } } })).toMatch(
+    /'context.pipeline.queues.a.handlerImage' must be unset on a queue that fronts the shared handler "orders" \(set it under handlers.orders\), got "gcr.io\/acme\/x"/,
+  );
+});
+
+test('labels on a queue that fronts a shared handler are refused: queues take no labels', () => {
+  expect(message({ handlers: { orders: {} }, queues: { a: { handler: 'orders', labels: { lane: 'fast' } } } })).toMatch(
+    /'context.pipeline.queues.a.labels.lane' must be unset on a queue that fronts the shared handler "orders": queues take no labels/,
+  );
+});
