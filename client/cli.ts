@@ -3,11 +3,12 @@
  * cloud-tasks-enqueue: put a task on the queue `npm run synth` describes.
  *   npm run enqueue -- buffer --data '{"order":42}'
  *   npm run enqueue -- create --name order-42 --in 60s --deadline 900s --data-file order.json
+ *   npm run enqueue -- pause   (then apply a routing change, wait ~1 min, and `resume`)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
-import { bufferTask, closeClients, createTask, CreatedTask, CreateTaskOptions, Payload } from './index';
+import { bufferTask, closeClients, createTask, CreatedTask, CreateTaskOptions, pauseQueue, Payload, resumeQueue } from './index';
 
 const HELP = `NAME
     cloud-tasks-enqueue - add an HTTP task to a Cloud Tasks queue
@@ -17,12 +18,17 @@ SYNOPSIS
         [--data=DATA | --data-file=PATH] [--header=KEY:VALUE ...] [--name=TASK_ID]
         [--in=DELAY | --at=TIME] [--deadline=DURATION] [--oidc-sa=EMAIL] [--audience=AUDIENCE]
         [--url=URL] [--method=METHOD] [--token=TOKEN] [--endpoint=URL] [--json]
+    npm run enqueue -- pause|resume [--env=ENV] [--project=...] [--location=...] [--queue=...]
+        [--token=TOKEN] [--endpoint=URL] [--json]
 
 DESCRIPTION
     buffer   BufferTask: POST .../tasks:buffer. The data becomes the task body; URL, method, auth and
              header overrides come from the queue. Needs roles/cloudtasks.enqueuer on the queue.
     create   CreateTask through the official client, with an explicit task. Needs
              roles/cloudtasks.enqueuer, plus roles/iam.serviceAccountUser on --oidc-sa when given.
+    pause    Stop dispatching (tasks can still be added). Before changing a queue's routing in place:
+             pause, apply, wait about a minute, resume. Needs roles/cloudtasks.queueAdmin.
+    resume   Start dispatching again.
 
     Project, location and queue default to what the app synthesizes (cdktf.json context.pipeline and
     PIPELINE_* variables) for --env (default: the first environment).
@@ -49,7 +55,7 @@ FLAGS
     --help                show this help
 
 EXIT STATUS
-    0 created; 1 the call failed (one-line reason on stderr); 2 invalid command line.
+    0 created (or paused/resumed); 1 the call failed (one-line reason on stderr); 2 invalid command line.
 `;
 
 class UsageError extends Error {}
@@ -86,8 +92,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const [command, ...extra] = positionals;
-  if (command !== 'buffer' && command !== 'create') throw new UsageError(`expected "buffer" or "create", got ${JSON.stringify(command ?? '')}`);
   if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`);
+  if (command === 'pause' || command === 'resume') return queueCommand(command, values);
+  if (command !== 'buffer' && command !== 'create') throw new UsageError(`expected "buffer", "create", "pause" or "resume", got ${JSON.stringify(command ?? '')}`);
   if (values.data !== undefined && values['data-file'] !== undefined) throw new UsageError('--data and --data-file are mutually exclusive');
   if (values.in !== undefined && values.at !== undefined) throw new UsageError('--in and --at are mutually exclusive');
   const createOnly = ['in', 'at', 'deadline', 'oidc-sa', 'audience', 'url', 'method'] as const;
@@ -120,6 +127,19 @@ async function main(argv: string[]): Promise<number> {
   } else {
     process.stdout.write(`Created task [${created.name}]${created.scheduleTime ? `, scheduled for ${created.scheduleTime.toISOString()}` : ''}.\n`);
   }
+  return 0;
+}
+
+/** pause / resume: queue flags, token, endpoint and --json only. */
+async function queueCommand(command: 'pause' | 'resume', values: Record<string, unknown>): Promise<number> {
+  const allowed = ['env', 'project', 'location', 'queue', 'token', 'endpoint', 'json'];
+  const other = Object.keys(values).filter((k) => values[k] !== undefined && !allowed.includes(k));
+  if (other.length > 0) throw new UsageError(`--${other[0]} is not a "${command}" flag`);
+  const v = values as { token?: string; endpoint?: string; json?: boolean };
+  const options = { accessToken: v.token ?? (process.env.CLOUD_TASKS_ACCESS_TOKEN || undefined), endpoint: v.endpoint };
+  const queue = queueFrom(values);
+  const result = command === 'pause' ? await pauseQueue(queue, options) : await resumeQueue(queue, options);
+  process.stdout.write(v.json ? `${JSON.stringify(result)}\n` : `Queue [${result.name}] is ${result.state}.\n`);
   return 0;
 }
 

@@ -7,3 +7,5 @@ export { createTask, closeClients } from './create-task';
 export * from './errors';
 export type { CreatedTask, CreateTaskOptions, EnqueueOptions, Payload, QueueRef, Retry } from './options';
 export { parseSchedule, queuePath } from './options';
+export { pauseQueue, resumeQueue } from './queue-admin';
+export type { QueueAdminOptions, QueueState } from './queue-admin';

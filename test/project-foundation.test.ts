@@ -42,7 +42,7 @@ describe('ProjectFoundation', () => {
       ProjectFoundation.of(stack, 'test-project');
       ProjectFoundation.of(stack, 'other-project');
     });
-    expect(s.json.provider).toHaveProperty('time', [{}]);
+    expect((s.json as any).provider).toHaveProperty('time', [{}]);
     expect((s.json as any).terraform.required_providers.time).toEqual({ source: 'hashicorp/time', version: '0.13.1' });
   });
 

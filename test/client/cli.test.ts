@@ -91,7 +91,7 @@ describe('enqueue CLI', () => {
   });
 
   test.each([
-    [['push'], /expected "buffer" or "create", got "push"/],
+    [['push'], /expected "buffer", "create", "pause" or "resume", got "push"/],
     [['buffer', '--in', '60s'], /--in is for "create"/],
     [['create', '--header', 'no-colon'], /--header must be KEY:VALUE/],
     [['create', '--data', 'a', '--data-file', 'b'], /mutually exclusive/],
