@@ -1,3 +1,4 @@
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { deriveServiceName, DISPATCH_DEADLINE, HttpMethod } from '../limits';
 import { IServiceAccount } from './principal';
@@ -105,6 +106,10 @@ export class HttpTargetPipeline extends Construct {
     this.audience = props.audience ?? shared?.audience ?? `https://${serviceName}.${props.location}.cloudtasks.audience`;
     if (shared) checkSharedHandler(this, props, shared);
 
+    const foundationProject = props.foundation?.projectId;
+    if (foundationProject !== undefined && props.project !== undefined && !Token.isUnresolved(foundationProject) && !Token.isUnresolved(props.project) && foundationProject !== props.project) {
+      throw new Error(`'foundation' of '${this.node.path}' is for project ${foundationProject}, but the pipeline's 'project' is ${props.project}: use that project's foundation`);
+    }
     this.foundation = props.foundation ?? ProjectFoundation.of(this, props.project);
     this.serviceAgent = this.foundation;
     this.enqueuer =

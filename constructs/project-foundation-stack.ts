@@ -1,7 +1,7 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { foundationId, ProjectFoundation, ProjectFoundationProps, REQUIRED_APIS } from './project-foundation';
+import { apiConstructId, foundationId, ProjectFoundation, ProjectFoundationProps, REQUIRED_APIS } from './project-foundation';
 import { RemovedResource } from './removed-resource';
 
 export interface ProjectFoundationStackProps extends ProjectFoundationProps {
@@ -39,7 +39,7 @@ export function releaseProjectFoundation(stack: TerraformStack, project?: string
   // Same construct path as the old foundation, so each removed block names the address it had.
   const old = new Construct(stack, id);
   return [
-    ...[...REQUIRED_APIS, ...apis].map((api) => new RemovedResource(old, api.split('.')[0], 'google_project_service')),
+    ...[...REQUIRED_APIS, ...apis].map((api) => new RemovedResource(old, apiConstructId(api), 'google_project_service')),
     new RemovedResource(old, 'ServiceAgentRole', 'google_project_iam_member'),
   ];
 }

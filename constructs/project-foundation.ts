@@ -3,7 +3,7 @@ import { ProjectIamMember } from '@cdktf/provider-google/lib/project-iam-member'
 import { ProjectService } from '@cdktf/provider-google/lib/project-service';
 import { TimeProvider } from '@cdktf/provider-time/lib/provider';
 import { Sleep } from '@cdktf/provider-time/lib/sleep';
-import { Aspects, DataResource, dependable, IAspect, TerraformResource, TerraformStack, Token } from 'cdktf';
+import { anyToHclTerraform, anyToTerraform, Aspects, dependable, hashMapper, hashMapperHcl, IAspect, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { FOUNDATION_WAIT_SECONDS, ROLES, RULES } from '../limits';
@@ -65,7 +65,13 @@ export class ProjectFoundation extends Construct {
     const p = typeof props === 'string' ? { project: props } : props;
     const stack = TerraformStack.of(scope);
     const id = foundationId(p.project);
-    return (stack.node.tryFindChild(id) as ProjectFoundation | undefined) ?? new ProjectFoundation(stack, id, p);
+    const existing = stack.node.tryFindChild(id) as ProjectFoundation | undefined;
+    if (!existing) return new ProjectFoundation(stack, id, p);
+    const options = Object.keys(p).filter((k) => k !== 'project' && p[k as keyof ProjectFoundationProps] !== undefined);
+    if (options.length > 0) {
+      throw new Error(`ProjectFoundation '${existing.node.path}' already exists: pass ${options.join(', ')} where it is first created (or call enableApi on it)`);
+    }
+    return existing;
   }
 
   /** `google_project` data source: where the project number comes from. */
@@ -80,12 +86,15 @@ export class ProjectFoundation extends Construct {
   readonly member: string;
   /** `roles/cloudtasks.serviceAgent` on the project for the agent (after the wait). */
   readonly binding: ProjectIamMember;
+  /** The project id as given (undefined: the provider's project). */
+  readonly projectId?: string;
   private readonly props: ProjectFoundationProps;
   private readonly ready = new Map<TerraformStack, string[]>();
 
   constructor(scope: Construct, id: string, props: ProjectFoundationProps = {}) {
     super(scope, id);
     this.props = props;
+    this.projectId = props.project;
     const waitSeconds = props.waitSeconds ?? FOUNDATION_WAIT_SECONDS.default;
     const problems = synthProblems()
       .rule('project', props.project, RULES.projectId)
@@ -110,7 +119,7 @@ export class ProjectFoundation extends Construct {
       lifecycle: { preventDestroy: this.protected },
     });
     if (props.adoptExisting) {
-      this.binding.importFrom(`${this.projectId} ${ROLES.serviceAgent} ${this.member}`);
+      this.binding.importFrom(`${this.importProject} ${ROLES.serviceAgent} ${this.member}`);
     }
   }
 
@@ -122,15 +131,14 @@ export class ProjectFoundation extends Construct {
     const existing = this.apis[service];
     if (existing) return existing;
     throwIfInvalid(this, synthProblems().check('enableApi', service, (v) => API_PATTERN.test(v), 'a service name such as "monitoring.googleapis.com"'));
-    // The construct id is the service's first label: `cloudtasks`, `run`, `iam` as before (stable addresses).
-    const api = new ProjectService(this, service.split('.')[0], {
+    const api = new ProjectService(this, apiConstructId(service), {
       project: this.project.projectId,
       service,
       // Disabling an API on destroy would break every other workload in the project that uses it.
       disableOnDestroy: false,
       lifecycle: { preventDestroy: this.protected },
     });
-    if (this.props.adoptExisting) api.importFrom(`${this.projectId}/${service}`);
+    if (this.props.adoptExisting) api.importFrom(`${this.importProject}/${service}`);
     this.apis[service] = api;
     // The wait restarts when the set of APIs changes, so a newly added API gets its propagation time too.
     this.wait.triggers = Object.fromEntries(Object.entries(this.apis).map(([name, r]) => [name, r.id]));
@@ -156,17 +164,14 @@ export class ProjectFoundation extends Construct {
     } else {
       // terraform_data is built into Terraform (no provider): its input is a cross-stack reference to the
       // wait and the grant, so it exists only once both do, and it is replaced when either changes.
-      const anchor = new DataResource(stack, `${this.node.id}-Ready`, {
-        input: { wait: this.wait.id, serviceAgentRole: this.binding.id },
-      });
-      ANCHORS.add(anchor);
+      const anchor = new ReadyAnchor(stack, `${this.node.id}-Ready`, { wait: this.wait.id, serviceAgentRole: this.binding.id });
       ready = [dependable(anchor)];
     }
     this.ready.set(stack, ready);
     return ready;
   }
 
-  private get projectId(): string {
+  private get importProject(): string {
     return this.props.project ?? this.project.projectId;
   }
 
@@ -184,6 +189,30 @@ export type CloudTasksServiceAgent = ProjectFoundation;
 
 /** The `terraform_data` anchors foundations place in other stacks: they carry the dependency, not follow it. */
 const ANCHORS = new WeakSet<IConstruct>();
+
+/**
+ * `terraform_data` with an `input`. Not cdktf's `DataResource`: that one validates the Terraform version by
+ * running `terraform version` at every synth (~80 ms, and a failure where no terraform binary is installed).
+ * Terraform >= 1.4 has it; `removed` blocks already need >= 1.7.
+ */
+class ReadyAnchor extends TerraformResource {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly input: Record<string, string>,
+  ) {
+    super(scope, id, { terraformResourceType: 'terraform_data', terraformGeneratorMetadata: { providerName: 'terraform' } });
+    ANCHORS.add(this);
+  }
+
+  protected override synthesizeAttributes(): Record<string, unknown> {
+    return { input: hashMapper(anyToTerraform)(this.input) };
+  }
+
+  protected override synthesizeHclAttributes(): Record<string, unknown> {
+    return { input: hashMapperHcl(anyToHclTerraform)(this.input) };
+  }
+}
 
 /** Adds the foundation's readiness to `depends_on` of every resource it visits, except the foundation's own. */
 class DependOn implements IAspect {
@@ -203,6 +232,14 @@ class DependOn implements IAspect {
 /** The time provider the wait needs, declared once per stack. */
 function ensureTimeProvider(stack: TerraformStack): void {
   if (!stack.node.findAll().some((c) => c instanceof TimeProvider)) new TimeProvider(stack, 'time');
+}
+
+/**
+ * Construct id of an API's `google_project_service`: the name without `.googleapis.com`, dots as hyphens
+ * (`cloudtasks`, `run`, `iam`: the ids earlier versions used, so addresses are stable).
+ */
+export function apiConstructId(service: string): string {
+  return service.replace(/\.googleapis\.com$/, '').replace(/\./g, '-');
 }
 
 /** The foundation's construct id in its stack (its Terraform addresses derive from it). */

@@ -150,3 +150,17 @@ describe('upgrade from the layout where each environment owned the foundation', 
     );
   });
 });
+
+describe('identities from config', () => {
+  test('dedicatedDispatchIdentity: the token names a "-dsp" account and the enqueuer holds only the enqueuer role', () => {
+    const env = synthApp({ dedicatedDispatchIdentity: true }).stacks.dev;
+    const accounts = Object.entries<Json>(env.resource.google_service_account);
+    const [dspId] = accounts.find(([, sa]) => sa.account_id === 'tasks-dsp')!;
+    const [enqId] = accounts.find(([, sa]) => sa.account_id === 'tasks-enq')!;
+    expect(Object.values<Json>(env.resource.google_cloud_tasks_queue)[0].http_target.oidc_token.service_account_email).toBe(`\${google_service_account.${dspId}.email}`);
+    const grantsOf = (id: string) =>
+      resourcesOf(env).filter(([a, r]) => a.includes('_iam_member.') && r.member === `\${google_service_account.${id}.member}`).map(([, r]) => r.role);
+    expect(grantsOf(enqId)).toEqual(['roles/cloudtasks.enqueuer']);
+    expect(grantsOf(dspId)).toEqual(['roles/run.invoker']);
+  });
+});

@@ -73,6 +73,15 @@ describe('HttpTargetPipeline', () => {
     expect(only(s, 'google_cloud_tasks_queue').depends_on).toEqual([`terraform_data.${idOf(s, 'terraform_data')}`]);
   });
 
+  test('refuses a foundation of another project', () => {
+    expect(() =>
+      synth((stack) => {
+        const home = new ProjectFoundationStack(stack.node.scope as any, 'home', { project: 'other-project' });
+        new HttpTargetPipeline(stack, 'Orders', { ...base, foundation: home.foundation });
+      }),
+    ).toThrow(/'foundation' of 'test\/Orders' is for project other-project, but the pipeline's 'project' is test-project/);
+  });
+
   describe('dedicatedDispatchIdentity', () => {
     const dedicated = () => pipeline({ dedicatedDispatchIdentity: true });
     const accountRef = (s: ReturnType<typeof pipeline>, accountId: string, attr: string) =>

@@ -84,6 +84,15 @@ describe('ProjectFoundation', () => {
     expect(() => synth((stack) => ProjectFoundation.of(stack, 'test-project').enableApi('pubsub'))).toThrow(/'enableApi' must be a service name such as "monitoring.googleapis.com", got "pubsub"/);
   });
 
+  test('options for a foundation that already exists are refused, not silently ignored', () => {
+    expect(() =>
+      synth((stack) => {
+        ProjectFoundation.of(stack, 'test-project');
+        ProjectFoundation.of(stack, { project: 'test-project', waitSeconds: 120 });
+      }),
+    ).toThrow(/ProjectFoundation 'test\/CloudTasksServiceAgent-test-project' already exists: pass waitSeconds where it is first created/);
+  });
+
   test('waitSeconds sets the wait', () => {
     expect(only(foundation({ waitSeconds: 120 }), 'time_sleep').create_duration).toBe('120s');
   });

@@ -1,0 +1,2 @@
+/** @deprecated Moved to ./project-foundation (kept so existing imports keep working). */
+export { CloudTasksServiceAgent, REQUIRED_APIS } from './project-foundation';
