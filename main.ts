@@ -1,16 +1,28 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, GcsBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AppConfig, EnvironmentSettings, foundationStackName, loadConfig } from './config';
-import { HttpTargetPipeline, PipelineDashboard, ProjectFoundation, ProjectFoundationStack, releaseProjectFoundation } from './constructs';
-import { CloudRunIngress } from './limits';
+import { AppConfig, EnvironmentSettings, foundationStackName, HandlerSettings, loadConfig, QueueSettings } from './config';
+import {
+  HttpTargetPipeline,
+  PipelineDashboard,
+  PipelineHandlerProps,
+  ProjectFoundation,
+  ProjectFoundationStack,
+  releaseProjectFoundation,
+  TaskHandlerService,
+} from './constructs';
+import { CloudRunIngress, VpcEgress } from './limits';
 
 /**
- * One environment: the provider, optional remote state, the pipeline and its outputs. With `foundation` (from
- * another stack) the environment owns nothing project-wide, and releases what older versions had it own.
+ * One environment: the provider, optional remote state, its handlers, one pipeline per queue and their
+ * outputs. With `foundation` (from another stack) the environment owns nothing project-wide, and releases
+ * what older versions had it own.
  */
 export class PipelineStack extends TerraformStack {
-  readonly pipeline: HttpTargetPipeline;
+  /** Pipelines by queue name. */
+  readonly pipelines: Record<string, HttpTargetPipeline> = {};
+  /** Shared handler services by name. */
+  readonly handlers: Record<string, TaskHandlerService> = {};
 
   constructor(scope: Construct, name: string, s: EnvironmentSettings, backend?: AppConfig['backend'], foundation?: () => ProjectFoundation) {
     super(scope, name);
@@ -18,53 +30,111 @@ export class PipelineStack extends TerraformStack {
     if (backend) new GcsBackend(this, { bucket: backend.bucket, prefix: `${backend.prefix}/${name}` });
     if (foundation) releaseProjectFoundation(this, s.project);
 
-    this.pipeline = new HttpTargetPipeline(this, 'Pipeline', {
-      queueId: s.queueId,
-      location: s.region,
-      project: s.project,
-      handler: { image: s.handlerImage, path: s.handlerPath, ingress: s.handlerIngress as CloudRunIngress | undefined },
-      dispatchDeadlineSeconds: s.dispatchDeadlineSeconds,
-      rateLimits: { maxDispatchesPerSecond: s.maxDispatchesPerSecond, maxConcurrentDispatches: s.maxConcurrentDispatches },
-      retry: {
-        maxAttempts: s.maxAttempts,
-        maxRetryDuration: s.maxRetryDuration,
-        minBackoff: s.minBackoff,
-        maxBackoff: s.maxBackoff,
-        maxDoublings: s.maxDoublings,
-      },
-      loggingSamplingRatio: s.loggingSamplingRatio,
-      protectFromDestroy: s.protectFromDestroy,
-      deadLetters: { sink: s.deadLetterSink as 'log' | 'pubsub' | undefined, retentionDays: s.deadLetterRetentionDays },
-      alerts: s.alerts === false ? false : {
-        notificationChannels: s.alertNotificationChannels?.split(',').map((c) => c.trim()).filter(Boolean),
-        backlogTasks: s.alertBacklogTasks,
-        backlogSeconds: s.alertBacklogSeconds,
-        failingAttemptRatio: s.alertFailingAttemptRatio,
-        failingAttemptSeconds: s.alertFailingAttemptSeconds,
-      },
-      dedicatedDispatchIdentity: s.dedicatedDispatchIdentity,
-      foundation: foundation?.(),
-    });
-    if (s.alerts !== false) {
+    for (const [handlerName, h] of Object.entries(s.handlers)) {
+      this.handlers[handlerName] = new TaskHandlerService(this, `Handler-${handlerName}`, {
+        ...serviceProps(h),
+        serviceName: h.serviceName,
+        location: s.region,
+        project: s.project,
+        audience: `https://${h.serviceName}.${s.region}.cloudtasks.audience`,
+        tasksPath: h.path,
+        dispatchDeadlineSeconds: h.dispatchDeadlineSeconds,
+        deletionProtection: s.protectFromDestroy,
+      });
+    }
+
+    for (const [queueName, q] of Object.entries(s.queues)) {
+      // The single-queue form keeps the construct id (and so every Terraform address) it always had; so does
+      // the queue that opts in with keepSingleQueueAddresses after moving into `queues`.
+      const id = s.singleQueue || q.keepSingleQueueAddresses ? 'Pipeline' : `Pipeline-${queueName}`;
+      const pipeline = new HttpTargetPipeline(this, id, { ...pipelineProps(s, q, this.handlers), foundation: foundation?.() });
+      this.pipelines[queueName] = pipeline;
+      outputs(this, pipeline, s.singleQueue ? '' : `_${queueName}`);
+    }
+
+    // One dashboard per environment: depth, attempt outcomes and delays of every queue with alerts on.
+    const watched = Object.values(s.queues).filter((q) => q.alerts !== false);
+    if (watched.length > 0) {
       const dashboard = new PipelineDashboard(this, 'Dashboard', {
         displayName: `Cloud Tasks pipeline: ${name}`,
         project: s.project,
-        queues: [{ queueId: s.queueId, location: s.region, deadLetters: true }],
+        queues: watched.map((q) => ({ queueId: q.queueId, location: s.region, deadLetters: true })),
       });
       // Dashboards need Monitoring: it joins the foundation, and the dashboard waits for it like the rest.
-      this.pipeline.foundation.enableApi('monitoring.googleapis.com');
-      this.pipeline.foundation.requiredBy(dashboard);
+      const first = this.pipeline.foundation;
+      first.enableApi('monitoring.googleapis.com');
+      first.requiredBy(dashboard);
     }
-
-    const { queue, handler, enqueuer } = this.pipeline;
-    new TerraformOutput(this, 'queue_name', { value: queue.queueName, description: 'Cloud Tasks queue id' });
-    new TerraformOutput(this, 'queue_path', { value: queue.queuePath, description: 'projects/P/locations/L/queues/Q' });
-    new TerraformOutput(this, 'buffer_task_url', { value: queue.bufferTaskUrl, description: 'POST a body here (bearer token) to enqueue it' });
-    new TerraformOutput(this, 'handler_url', { value: handler.uri, description: 'Cloud Run handler URL' });
-    new TerraformOutput(this, 'enqueuer_service_account', { value: enqueuer.email, description: 'Identity for producers' });
-    const dead = this.pipeline.deadLetterTopic;
-    if (dead) new TerraformOutput(this, 'dead_letter_subscription', { value: dead.subscriptionPath, description: 'Pull dead letters here (npm run dead-letters)' });
   }
+
+  /** The first (in the single-queue form, the only) pipeline. */
+  get pipeline(): HttpTargetPipeline {
+    return Object.values(this.pipelines)[0];
+  }
+}
+
+function pipelineProps(s: EnvironmentSettings, q: QueueSettings, shared: Record<string, TaskHandlerService>) {
+  const h = q.handler;
+  return {
+    queueId: q.queueId,
+    location: s.region,
+    project: s.project,
+    handler: h && ({ ...serviceProps(h), serviceName: h.serviceName, path: h.path } satisfies PipelineHandlerProps),
+    sharedHandler: q.sharedHandler === undefined ? undefined : shared[q.sharedHandler],
+    dispatchDeadlineSeconds: q.dispatchDeadlineSeconds,
+    rateLimits: { maxDispatchesPerSecond: q.maxDispatchesPerSecond, maxConcurrentDispatches: q.maxConcurrentDispatches },
+    retry: {
+      maxAttempts: q.maxAttempts,
+      maxRetryDuration: q.maxRetryDuration,
+      minBackoff: q.minBackoff,
+      maxBackoff: q.maxBackoff,
+      maxDoublings: q.maxDoublings,
+    },
+    loggingSamplingRatio: q.loggingSamplingRatio,
+    protectFromDestroy: s.protectFromDestroy,
+    dedicatedDispatchIdentity: q.dedicatedDispatchIdentity,
+    deadLetters: { sink: q.deadLetterSink as 'log' | 'pubsub' | undefined, retentionDays: q.deadLetterRetentionDays },
+    alerts:
+      q.alerts === false
+        ? (false as const)
+        : {
+            notificationChannels: q.alertNotificationChannels?.split(',').map((c) => c.trim()).filter(Boolean),
+            backlogTasks: q.alertBacklogTasks,
+            backlogSeconds: q.alertBacklogSeconds,
+            failingAttemptRatio: q.alertFailingAttemptRatio,
+            failingAttemptSeconds: q.alertFailingAttemptSeconds,
+          },
+  };
+}
+
+/** Handler settings as `TaskHandlerService` props (the config's short names → the construct's). */
+function serviceProps(h: HandlerSettings) {
+  const vpc = h.network ?? h.subnetwork ?? h.egress;
+  return {
+    image: h.image,
+    ingress: h.ingress as CloudRunIngress | undefined,
+    timeoutSeconds: h.timeoutSeconds,
+    cpu: h.cpu,
+    memory: h.memory,
+    minInstanceCount: h.minInstances,
+    maxInstanceCount: h.maxInstances,
+    concurrency: h.concurrency,
+    environment: h.env,
+    secrets: h.secrets,
+    vpcAccess: vpc === undefined ? undefined : { network: h.network, subnetwork: h.subnetwork, egress: h.egress as VpcEgress | undefined },
+    labels: h.labels,
+  };
+}
+
+function outputs(stack: TerraformStack, pipeline: HttpTargetPipeline, suffix: string): void {
+  const { queue, handler, enqueuer } = pipeline;
+  new TerraformOutput(stack, `queue_name${suffix}`, { value: queue.queueName, description: 'Cloud Tasks queue id' });
+  new TerraformOutput(stack, `queue_path${suffix}`, { value: queue.queuePath, description: 'projects/P/locations/L/queues/Q' });
+  new TerraformOutput(stack, `buffer_task_url${suffix}`, { value: queue.bufferTaskUrl, description: 'POST a body here (bearer token) to enqueue it' });
+  new TerraformOutput(stack, `handler_url${suffix}`, { value: handler.uri, description: 'Cloud Run handler URL' });
+  new TerraformOutput(stack, `enqueuer_service_account${suffix}`, { value: enqueuer.email, description: 'Identity for producers' });
+  const dead = pipeline.deadLetterTopic;
+  if (dead) new TerraformOutput(stack, `dead_letter_subscription${suffix}`, { value: dead.subscriptionPath, description: 'Pull dead letters here (npm run dead-letters)' });
 }
 
 /**
@@ -98,7 +168,10 @@ export function buildApp(config: AppConfig, outdir?: string): App {
 
 if (require.main === module) {
   try {
-    buildApp(loadConfig()).synth();
+    const config = loadConfig();
+    for (const warning of config.warnings) console.error(warning);
+    // Every stack is built (and so every construct checked) before synth writes the first one.
+    buildApp(config).synth();
   } catch (e) {
     // A config or props mistake is the user's to fix: show the message, not a stack trace.
     console.error((e as Error).message);

@@ -168,7 +168,10 @@ function queueFrom(v: { env?: string; project?: string; location?: string; queue
   const env = v.env ?? names[0];
   const settings = config.environments[env];
   if (!settings) throw new UsageError(`unknown --env ${JSON.stringify(env)}; configured: ${names.join(', ')}`);
-  return `projects/${v.project ?? settings.project}/locations/${v.location ?? settings.region}/queues/${v.queue ?? settings.queueId}`;
+  // --queue is a queue's name in the config (its id may differ) or a queue id; default: the first queue.
+  const queues = Object.values(settings.queues);
+  const queueId = v.queue === undefined ? queues[0]?.queueId : (settings.queues[v.queue]?.queueId ?? v.queue);
+  return `projects/${v.project ?? settings.project}/locations/${v.location ?? settings.region}/queues/${queueId}`;
 }
 
 /**

@@ -149,7 +149,10 @@ function targetOf(v: { env?: string; project?: string; location?: string }): { p
   const s = config.environments[env];
   if (!s) throw new UsageError(`unknown --env ${JSON.stringify(env)}; configured: ${names.join(', ')}`);
   const project = v.project ?? s.project;
-  return { project, location: v.location ?? s.region, subscription: `projects/${project}/subscriptions/${s.queueId}-dead-letters` };
+  // The subscription of the first queue with the Pub/Sub sink (named after its queue id), else of the first queue.
+  const queues = Object.values(s.queues);
+  const queue = queues.find((q) => q.deadLetterSink === 'pubsub') ?? queues[0];
+  return { project, location: v.location ?? s.region, subscription: `projects/${project}/subscriptions/${queue.queueId}-dead-letters` };
 }
 
 function summary(r: ReceivedDeadLetter) {

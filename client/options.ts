@@ -4,14 +4,12 @@ import {
   headerProblem,
   HTTP_METHODS,
   HttpMethod,
-  isEmail,
-  LOCATION_PATTERN,
   MAX_SCHEDULE_AHEAD_SECONDS,
   MAX_TASK_BYTES,
   parseSeconds,
-  PROJECT_ID_PATTERN,
-  QUEUE_ID_PATTERN,
-  TASK_ID_PATTERN,
+  Rule,
+  RULES,
+  show,
 } from '../limits';
 import { TaskValidationError } from './errors';
 
@@ -101,9 +99,9 @@ export function queuePath(ref: QueueRef): string {
   const problems: string[] = [];
   if (!m) problems.push(`queue must be "projects/PROJECT/locations/LOCATION/queues/QUEUE", got ${JSON.stringify(path)}`);
   else {
-    if (!PROJECT_ID_PATTERN.test(m[1])) problems.push(`project must be a project id, got ${JSON.stringify(m[1])}`);
-    if (!LOCATION_PATTERN.test(m[2])) problems.push(`location must be a region such as "us-central1", got ${JSON.stringify(m[2])}`);
-    if (!QUEUE_ID_PATTERN.test(m[3])) problems.push(`queue must be letters, digits and hyphens (1-100), got ${JSON.stringify(m[3])}`);
+    // The same rule text as the constructs and the app config (limits/rules.ts).
+    const rules: Array<[string, string, Rule<string>]> = [['project', m[1], RULES.projectId], ['location', m[2], RULES.region], ['queue', m[3], RULES.queueId]];
+    for (const [name, value, rule] of rules) if (!rule.ok(value)) problems.push(`${name} must be ${rule.allowed}, got ${show(value)}`);
   }
   fail(problems);
   return path;
@@ -143,8 +141,8 @@ export function parseDeadline(deadline: string | number): number {
 /** Every check that can run before a network call; throws one TaskValidationError listing all problems. */
 export function validateEnqueue(options: CreateTaskOptions, encodedBytes: number, now = Date.now()): { scheduleTime?: Date; deadlineSeconds?: number } {
   const problems: string[] = [];
-  if (options.taskId !== undefined && !TASK_ID_PATTERN.test(options.taskId)) {
-    problems.push(`taskId must be letters, digits, "-" or "_", 1-500 characters, got ${JSON.stringify(options.taskId)}`);
+  if (options.taskId !== undefined && !RULES.taskId.ok(options.taskId)) {
+    problems.push(`taskId must be ${RULES.taskId.allowed}, got ${show(options.taskId)}`);
   }
   const size = encodedBytes + headerBytes(options.headers ?? {});
   if (size > MAX_TASK_BYTES) {
@@ -189,8 +187,8 @@ export function validateEnqueue(options: CreateTaskOptions, encodedBytes: number
     if (url && !['http:', 'https:'].includes(url.protocol)) problems.push(`url must use http or https, got ${JSON.stringify(options.url)}`);
     if (url && options.oidcToken && url.protocol !== 'https:') problems.push(`url must be https when an OIDC token is attached, got ${JSON.stringify(options.url)}`);
   }
-  if (options.oidcToken && !isEmail(options.oidcToken.serviceAccountEmail)) {
-    problems.push(`oidcToken.serviceAccountEmail must be a service account email, got ${JSON.stringify(options.oidcToken.serviceAccountEmail)}`);
+  if (options.oidcToken && !RULES.serviceAccountEmail.ok(options.oidcToken.serviceAccountEmail)) {
+    problems.push(`oidcToken.serviceAccountEmail must be ${RULES.serviceAccountEmail.allowed}, got ${show(options.oidcToken.serviceAccountEmail)}`);
   }
   fail(problems);
   return { scheduleTime, deadlineSeconds };

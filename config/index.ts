@@ -1,29 +1,49 @@
 /**
  * The app's configuration: embedded defaults, then `cdktf.json` → `context.pipeline`, then `PIPELINE_*`
- * environment variables; per-environment blocks win over all of these for their environment.
+ * environment variables, then per-environment blocks, then per-queue entries (each wins over the ones
+ * before it). Every setting is checked here, with the rules the constructs use, and each problem is
+ * reported where the user wrote it; all problems of all environments come in one error.
  *
  * cdktf-free, so the producer CLI reads exactly what `npm run synth` synthesizes.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  CLOUD_RUN_INGRESS,
-  DISPATCH_DEADLINE,
-  LOCATION_PATTERN,
-  PROJECT_ID_PATTERN,
-  Problems,
-  QUEUE_ID_PATTERN,
-  ValidationError,
-} from '../limits';
+import { DISPATCH_DEADLINE, Problems, RULES, SecretEnvRef, ValidationError } from '../limits';
+import { ResolvedEnvironment, resolveEnvironment } from './environment';
+import { checkDistinctNames } from './names';
+import { isPlainObject, Leaf, readBlock, Schema, Tree } from './layers';
 
-/** Settings one environment (one stack) is built from. */
-export interface EnvironmentSettings {
-  readonly project: string;
-  readonly region: string;
+/** A Cloud Run handler service, dedicated to one queue or shared (`handlers: { NAME: {...} }`). */
+export interface HandlerSettings {
+  /** The key in `handlers`, or the queue's name for a dedicated handler. */
+  readonly name: string;
+  readonly serviceName: string;
+  readonly runtimeAccountId: string;
+  readonly image?: string;
+  readonly path: string;
+  readonly ingress?: string;
+  readonly timeoutSeconds?: number;
+  /** The longest dispatch deadline of the queues in front of it. */
+  readonly dispatchDeadlineSeconds: number;
+  readonly cpu?: string;
+  readonly memory?: string;
+  readonly minInstances?: number;
+  readonly maxInstances?: number;
+  readonly concurrency?: number;
+  readonly env?: Record<string, string>;
+  readonly secrets?: Record<string, SecretEnvRef>;
+  readonly network?: string;
+  readonly subnetwork?: string;
+  readonly egress?: string;
+  /** Every label of the service: the environment's common set, the queue's extras, the handler's own. */
+  readonly labels?: Record<string, string>;
+}
+
+export interface QueueSettings {
+  /** The key in `queues` (the queue id for the single-queue form). */
+  readonly name: string;
   readonly queueId: string;
-  readonly handlerImage?: string;
-  readonly handlerPath: string;
-  readonly handlerIngress?: string;
+  readonly enqueuerAccountId: string;
   readonly dispatchDeadlineSeconds: number;
   readonly maxDispatchesPerSecond?: number;
   readonly maxConcurrentDispatches?: number;
@@ -33,20 +53,48 @@ export interface EnvironmentSettings {
   readonly maxBackoff?: string;
   readonly maxDoublings?: number;
   readonly loggingSamplingRatio?: number;
-  readonly protectFromDestroy: boolean;
+  /** The name of the shared handler (in the environment's `handlers`) this queue fronts. */
+  readonly sharedHandler?: string;
+  /** The queue's own handler, when it does not front a shared one. */
+  readonly handler?: HandlerSettings;
+  /**
+   * The queue keeps the Terraform addresses of the single-queue form (construct id `Pipeline`), so a
+   * deployed single queue moves into `queues` without being replaced. At most one queue per environment.
+   */
+  readonly keepSingleQueueAddresses?: boolean;
+  /** Sign dispatches with an account used for nothing else (see HttpTargetPipelineProps). */
+  readonly dedicatedDispatchIdentity?: boolean;
   /** "log" (default) or "pubsub" (topic + subscription, replayable with `npm run dead-letters`). */
   readonly deadLetterSink?: string;
+  /** Days the dead-letter subscription keeps letters, 1-31 ("pubsub" only). @default 7 */
   readonly deadLetterRetentionDays?: number;
-  /** Alert policies and the dashboard. @default true */
+  /** The queue's alert policies (and its place on the environment's dashboard). @default true */
   readonly alerts?: boolean;
   /** Comma-separated notification channel ids, `projects/P/notificationChannels/N`. */
   readonly alertNotificationChannels?: string;
+  /** Backlog alert: tasks in the queue above this. @default 1000 */
   readonly alertBacklogTasks?: number;
+  /** Backlog alert: for this long, 60-86400 seconds. @default 600 */
   readonly alertBacklogSeconds?: number;
+  /** Failing-attempts alert: share of non-2xx attempts above this, (0, 1]. @default 0.1 */
   readonly alertFailingAttemptRatio?: number;
+  /** Failing-attempts alert: for this long, 60-86400 seconds. @default 600 */
   readonly alertFailingAttemptSeconds?: number;
-  /** Sign dispatches with an account used for nothing else (see HttpTargetPipelineProps). */
-  readonly dedicatedDispatchIdentity?: boolean;
+}
+
+/** Settings one environment (one stack) is built from. */
+export interface EnvironmentSettings {
+  readonly project: string;
+  readonly region: string;
+  readonly protectFromDestroy: boolean;
+  /**
+   * True for the single-queue form (queue settings at the top, no `queues`): its resources keep the
+   * addresses one-queue stacks always had.
+   */
+  readonly singleQueue: boolean;
+  readonly queues: Record<string, QueueSettings>;
+  /** Shared handlers, by name; only those some queue fronts. */
+  readonly handlers: Record<string, HandlerSettings>;
   /** The project foundation (one stack per project; environments in one project must agree). */
   readonly foundationWaitSeconds?: number;
   readonly foundationProtectFromDestroy?: boolean;
@@ -58,45 +106,9 @@ export interface AppConfig {
   readonly environments: Record<string, EnvironmentSettings>;
   /** GCS state backend; absent means local state. */
   readonly backend?: { readonly bucket: string; readonly prefix: string };
+  /** Things to tell the user that do not stop synth (the placeholder project). */
+  readonly warnings: readonly string[];
 }
-
-type Kind = 'string' | 'number' | 'boolean';
-const SETTING_KINDS: Record<keyof EnvironmentSettings, Kind> = {
-  project: 'string',
-  region: 'string',
-  queueId: 'string',
-  handlerImage: 'string',
-  handlerPath: 'string',
-  handlerIngress: 'string',
-  dispatchDeadlineSeconds: 'number',
-  maxDispatchesPerSecond: 'number',
-  maxConcurrentDispatches: 'number',
-  maxAttempts: 'number',
-  maxRetryDuration: 'string',
-  minBackoff: 'string',
-  maxBackoff: 'string',
-  maxDoublings: 'number',
-  loggingSamplingRatio: 'number',
-  protectFromDestroy: 'boolean',
-  deadLetterSink: 'string',
-  deadLetterRetentionDays: 'number',
-  alerts: 'boolean',
-  alertNotificationChannels: 'string',
-  alertBacklogTasks: 'number',
-  alertBacklogSeconds: 'number',
-  alertFailingAttemptRatio: 'number',
-  alertFailingAttemptSeconds: 'number',
-  dedicatedDispatchIdentity: 'boolean',
-  foundationWaitSeconds: 'number',
-  foundationProtectFromDestroy: 'boolean',
-  foundationAdoptExisting: 'boolean',
-};
-const TOP_LEVEL_KINDS: Record<string, Kind | 'object'> = {
-  ...SETTING_KINDS,
-  environments: 'object',
-  stateBucket: 'string',
-  statePrefix: 'string',
-};
 
 /** Used when nothing is configured: a complete example stack. The project id is a placeholder. */
 export const DEFAULT_SETTINGS = {
@@ -107,10 +119,11 @@ export const DEFAULT_SETTINGS = {
   dispatchDeadlineSeconds: DISPATCH_DEADLINE.default,
   protectFromDestroy: true,
 } as const;
+export const PLACEHOLDER_PROJECT = DEFAULT_SETTINGS.project;
 export const DEFAULT_ENVIRONMENTS = ['dev'];
 export const DEFAULT_STATE_PREFIX = 'cloud-tasks-pipeline';
 
-/** Environment variable → setting. Values are parsed to the setting's type. */
+/** Environment variable → setting. Values are strings. */
 export const ENV_VARS: Record<string, string> = {
   PIPELINE_PROJECT: 'project',
   PIPELINE_REGION: 'region',
@@ -119,6 +132,73 @@ export const ENV_VARS: Record<string, string> = {
   PIPELINE_ENVIRONMENTS: 'environments',
   PIPELINE_STATE_BUCKET: 'stateBucket',
   PIPELINE_STATE_PREFIX: 'statePrefix',
+};
+/** Set by `npm run deploy`: the placeholder project is refused unless PIPELINE_ALLOW_PLACEHOLDER=1. */
+export const DEPLOY_VAR = 'PIPELINE_DEPLOY';
+export const ALLOW_PLACEHOLDER_VAR = 'PIPELINE_ALLOW_PLACEHOLDER';
+
+/** Settings of a handler service (`handlers.NAME`, or a queue's `handler: { ... }`). */
+export const HANDLER_SCHEMA: Schema = {
+  serviceName: 'string',
+  image: 'string',
+  path: 'string',
+  ingress: 'string',
+  timeoutSeconds: 'number',
+  cpu: 'string',
+  memory: 'string',
+  minInstances: 'number',
+  maxInstances: 'number',
+  concurrency: 'number',
+  env: 'map',
+  secrets: 'secrets',
+  network: 'string',
+  subnetwork: 'string',
+  egress: 'string',
+  labels: 'map',
+};
+/** Settings of a queue (`queues.NAME`); written outside `queues`, they are every queue's defaults. */
+export const QUEUE_SCHEMA: Schema = {
+  queueId: 'string',
+  dispatchDeadlineSeconds: 'number',
+  maxDispatchesPerSecond: 'number',
+  maxConcurrentDispatches: 'number',
+  maxAttempts: 'number',
+  maxRetryDuration: 'string',
+  minBackoff: 'string',
+  maxBackoff: 'string',
+  maxDoublings: 'number',
+  loggingSamplingRatio: 'number',
+  dedicatedDispatchIdentity: 'boolean',
+  deadLetterSink: 'string',
+  deadLetterRetentionDays: 'number',
+  alerts: 'boolean',
+  alertNotificationChannels: 'string',
+  alertBacklogTasks: 'number',
+  alertBacklogSeconds: 'number',
+  alertFailingAttemptRatio: 'number',
+  alertFailingAttemptSeconds: 'number',
+  labels: 'map',
+  handler: { blockOrName: HANDLER_SCHEMA },
+  handlerImage: { alias: ['handler', 'image'] },
+  handlerPath: { alias: ['handler', 'path'] },
+  handlerIngress: { alias: ['handler', 'ingress'] },
+};
+export const ENVIRONMENT_SCHEMA: Schema = {
+  ...QUEUE_SCHEMA,
+  queues: { blocks: { ...QUEUE_SCHEMA, keepSingleQueueAddresses: 'boolean' } },
+  project: 'string',
+  region: 'string',
+  protectFromDestroy: 'boolean',
+  foundationWaitSeconds: 'number',
+  foundationProtectFromDestroy: 'boolean',
+  foundationAdoptExisting: 'boolean',
+  handlers: { blocks: HANDLER_SCHEMA },
+};
+const TOP_SCHEMA: Schema = {
+  ...ENVIRONMENT_SCHEMA,
+  environments: { blocks: ENVIRONMENT_SCHEMA },
+  stateBucket: 'string',
+  statePrefix: 'string',
 };
 
 export interface LoadOptions {
@@ -147,108 +227,77 @@ function readContext(file: string): unknown {
   }
 }
 
+const ROOT = 'context.pipeline';
+
 /** Merges file config and environment variables over the defaults and validates the result. */
 export function resolveConfig(fileConfig: unknown, env: Record<string, string | undefined>): AppConfig {
   const p = new Problems();
-  const file = isPlainObject(fileConfig) ? fileConfig : (p.fail('context.pipeline', fileConfig, 'an object'), {});
-  checkKinds(p, 'context.pipeline', file, TOP_LEVEL_KINDS);
+  const file = isPlainObject(fileConfig) ? fileConfig : (p.fail(ROOT, fileConfig, 'an object'), {});
+  const top = readBlock(p, file, ROOT, TOP_SCHEMA);
+  const fromEnv = envLayer(env);
+  const base = defaultsLayer().mergeFrom(top).mergeFrom(fromEnv);
 
-  const fromEnv: Record<string, unknown> = {};
-  for (const [name, key] of Object.entries(ENV_VARS)) {
-    const raw = env[name];
-    if (raw !== undefined && raw !== '') fromEnv[key] = raw;
+  const blocks = top.tree('environments');
+  for (const name of blocks?.entries.keys() ?? []) {
+    p.rule(`${ROOT}.environments.${name}`, name, RULES.environmentName);
+    p.check(`${ROOT}.environments.${name}`, name, (v) => !v.startsWith(FOUNDATION_STACK_PREFIX), `a name not starting with "${FOUNDATION_STACK_PREFIX}" (reserved for the project foundation stacks)`);
   }
-
-  const top = { ...file, ...fromEnv } as Record<string, unknown>;
-  const envBlocks = environmentBlocks(p, file.environments, fromEnv.environments);
-  const environments: Record<string, EnvironmentSettings> = {};
-  for (const [name, block] of Object.entries(envBlocks)) {
-    checkKinds(p, `context.pipeline.environments.${name}`, block, SETTING_KINDS);
-    const merged = { ...DEFAULT_SETTINGS, ...pick(top, SETTING_KINDS), ...block } as unknown as EnvironmentSettings;
-    checkSettings(p, `environments.${name}`, merged);
-    environments[name] = merged;
-  }
-  checkDistinctQueues(p, environments);
-  checkSharedFoundations(p, environments);
-
-  const bucket = top.stateBucket as string | undefined;
-  p.check('stateBucket', bucket, (v) => /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(v), 'a GCS bucket name (lowercase letters, digits, "-", "_", ".")');
-  p.throwIfAny('pipeline config (cdktf.json context.pipeline and PIPELINE_* variables)');
-  const prefix = (top.statePrefix as string | undefined) ?? DEFAULT_STATE_PREFIX;
-  return { environments, backend: bucket ? { bucket, prefix } : undefined };
-}
-
-function environmentBlocks(p: Problems, fromFile: unknown, fromEnv: unknown): Record<string, Record<string, unknown>> {
-  const blocks: Record<string, Record<string, unknown>> = {};
-  if (fromFile !== undefined && isPlainObject(fromFile)) {
-    for (const [name, block] of Object.entries(fromFile)) {
-      if (isPlainObject(block)) blocks[name] = block;
-      else p.fail(`environments.${name}`, block, 'an object of settings (use {} for the defaults)');
-    }
-  }
-  // PIPELINE_ENVIRONMENTS picks which environments to synthesize (and adds unknown ones with defaults).
-  const names =
-    typeof fromEnv === 'string'
-      ? fromEnv.split(',').map((s) => s.trim()).filter(Boolean)
-      : Object.keys(blocks).length > 0
-        ? Object.keys(blocks)
-        : [...DEFAULT_ENVIRONMENTS];
-  const picked: Record<string, Record<string, unknown>> = {};
+  const configured = blocks && blocks.entries.size > 0 ? [...blocks.entries.keys()] : DEFAULT_ENVIRONMENTS;
+  const picked = fromEnv.leaf('environments');
+  const names = picked ? String(picked.value).split(',').map((s) => s.trim()).filter(Boolean) : configured;
   for (const name of names) {
-    p.check('environments', name, (v) => /^[a-z][a-z0-9-]{0,29}$/.test(v), 'names of 1-30 lowercase letters, digits and hyphens, starting with a letter');
-    p.check('environments', name, (v) => !v.startsWith(FOUNDATION_STACK_PREFIX), `names not starting with "${FOUNDATION_STACK_PREFIX}" (reserved for the project foundation stacks)`);
-    picked[name] = blocks[name] ?? {};
+    p.fail('PIPELINE_ENVIRONMENTS', name, `the name of a configured environment (${configured.join(', ')}); add it under ${ROOT}.environments first`, !configured.includes(name));
   }
-  return picked;
-}
 
-function checkKinds(p: Problems, where: string, obj: Record<string, unknown>, kinds: Record<string, string>): void {
-  for (const [key, value] of Object.entries(obj)) {
-    const kind = kinds[key];
-    if (kind === undefined) {
-      p.fail(`${where}.${key}`, value, `a known setting (unknown key; known: ${Object.keys(kinds).join(', ')})`);
-    } else if (kind === 'object' ? !isPlainObject(value) : typeof value !== kind) {
-      p.fail(`${where}.${key}`, value, `a ${kind}`);
+  const environments: Record<string, EnvironmentSettings> = {};
+  const resolved: ResolvedEnvironment[] = [];
+  for (const name of names.filter((n) => configured.includes(n))) {
+    const block = blocks?.tree(name) ?? new Tree(`${ROOT}.environments.${name}`);
+    const r = resolveEnvironment(p, name, base.clone().mergeFrom(block));
+    environments[name] = r.settings;
+    resolved.push(r);
+  }
+  checkDistinctNames(p, resolved);
+  checkSharedFoundations(p, resolved);
+
+  const warnings: string[] = [];
+  for (const r of resolved) {
+    if (r.settings.project !== PLACEHOLDER_PROJECT) continue;
+    const where = r.origins.project;
+    if (env[DEPLOY_VAR] === '1' && env[ALLOW_PLACEHOLDER_VAR] !== '1') {
+      p.fail(where, PLACEHOLDER_PROJECT, `your project id for environment "${r.name}" before deploying ("${PLACEHOLDER_PROJECT}" is a placeholder; set ${ALLOW_PLACEHOLDER_VAR}=1 to deploy it anyway)`);
+    } else {
+      warnings.push(
+        `WARNING: environment "${r.name}" uses the placeholder project "${PLACEHOLDER_PROJECT}" (${where}). ` +
+          `Set ${ROOT}.project, ${ROOT}.environments.${r.name}.project or PIPELINE_PROJECT before deploying; ` +
+          `npm run deploy refuses the placeholder unless ${ALLOW_PLACEHOLDER_VAR}=1.`,
+      );
     }
   }
-}
 
-function checkSettings(p: Problems, where: string, s: EnvironmentSettings): void {
-  const typed = <K extends keyof EnvironmentSettings>(key: K) =>
-    typeof s[key] === SETTING_KINDS[key] ? s[key] : undefined;
-  p.check(`${where}.project`, typed('project'), (v) => PROJECT_ID_PATTERN.test(v), 'a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter');
-  p.check(`${where}.region`, typed('region'), (v) => LOCATION_PATTERN.test(v), 'a region such as "us-central1"');
-  p.check(`${where}.queueId`, typed('queueId'), (v) => QUEUE_ID_PATTERN.test(v), 'letters, digits and hyphens, 1-100 characters (no underscores)');
-  p.check(`${where}.handlerIngress`, typed('handlerIngress'), (v) => (CLOUD_RUN_INGRESS as readonly string[]).includes(v), `one of ${CLOUD_RUN_INGRESS.join(', ')}`);
-  p.check(`${where}.deadLetterSink`, typed('deadLetterSink'), (v) => v === 'log' || v === 'pubsub', '"log" (an ERROR log entry) or "pubsub" (a topic and subscription)');
-  // The remaining ranges are the constructs' rules; they report them with the construct path at synth.
-}
-
-function checkDistinctQueues(p: Problems, environments: Record<string, EnvironmentSettings>): void {
-  const seen = new Map<string, string>();
-  for (const [name, s] of Object.entries(environments)) {
-    const key = `projects/${s.project}/locations/${s.region}/queues/${s.queueId}`;
-    const other = seen.get(key);
-    p.fail(`environments.${name}.queueId`, s.queueId, `different from environment "${other}", which uses the same project and region (${key})`, other !== undefined);
-    seen.set(key, name);
-  }
+  const bucket = base.leaf('stateBucket');
+  p.check(bucket?.origin ?? 'stateBucket', bucket?.value as string | undefined, (v) => /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(v), 'a GCS bucket name (3-222 lowercase letters, digits, "-", "_", ".")');
+  p.throwIfAny('pipeline config (cdktf.json context.pipeline and PIPELINE_* variables)');
+  const prefix = base.value<string>('statePrefix') ?? DEFAULT_STATE_PREFIX;
+  const bucketName = bucket?.value as string | undefined;
+  return { environments, backend: bucketName ? { bucket: bucketName, prefix } : undefined, warnings };
 }
 
 /** Foundation settings are per project: environments sharing a project must not disagree on them. */
 const FOUNDATION_SETTINGS = ['foundationWaitSeconds', 'foundationProtectFromDestroy', 'foundationAdoptExisting'] as const;
 
-function checkSharedFoundations(p: Problems, environments: Record<string, EnvironmentSettings>): void {
-  const first = new Map<string, string>();
-  for (const [name, s] of Object.entries(environments)) {
-    const other = first.get(s.project);
+function checkSharedFoundations(p: Problems, environments: readonly ResolvedEnvironment[]): void {
+  const first = new Map<string, ResolvedEnvironment>();
+  for (const env of environments) {
+    const other = first.get(env.settings.project);
     if (other === undefined) {
-      first.set(s.project, name);
+      first.set(env.settings.project, env);
       continue;
     }
     for (const key of FOUNDATION_SETTINGS) {
-      const mine = s[key];
-      const theirs = environments[other][key];
-      p.fail(`environments.${name}.${key}`, mine, `the same as in environment "${other}" (${String(theirs)}), which shares project ${s.project} and its foundation`, mine !== theirs);
+      const mine = env.settings[key];
+      const theirs = other.settings[key];
+      p.fail(env.origins[key], mine, `the same as in environment "${other.name}" (${String(theirs)}, ${other.origins[key]}), which shares project ${env.settings.project} and its foundation`, mine !== theirs);
     }
   }
 }
@@ -259,12 +308,36 @@ export function foundationStackName(project: string): string {
   return `${FOUNDATION_STACK_PREFIX}${project.replace(/[^a-z0-9-]/g, '-')}`;
 }
 
-function pick(obj: Record<string, unknown>, keys: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(obj).filter(([k]) => k in keys));
+/** The embedded defaults; an error about one names the setting and where it can be set. */
+function defaultsLayer(): Tree {
+  const tree = new Tree(ROOT);
+  const envVarOf = (key: string) => Object.keys(ENV_VARS).find((v) => ENV_VARS[v] === key);
+  for (const [key, value] of Object.entries(DEFAULT_SETTINGS)) {
+    if (key === 'handlerPath') continue;
+    const envVar = envVarOf(key);
+    tree.entries.set(key, new Leaf(value, `${ROOT}.${key}${envVar ? ` / ${envVar}` : ''} (not set: default)`));
+  }
+  const handler = new Tree(`${ROOT}.handler`);
+  handler.entries.set('path', new Leaf(DEFAULT_SETTINGS.handlerPath, `${ROOT}.handler.path (default)`));
+  tree.entries.set('handler', handler);
+  return tree;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** PIPELINE_* variables, each value remembering its variable. */
+function envLayer(env: Record<string, string | undefined>): Tree {
+  const tree = new Tree(ROOT);
+  for (const [name, key] of Object.entries(ENV_VARS)) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    if (key === 'handlerImage') {
+      const handler = new Tree(`${ROOT}.handler`);
+      handler.entries.set('image', new Leaf(raw, name));
+      tree.entries.set('handler', handler);
+    } else {
+      tree.entries.set(key, new Leaf(raw, name));
+    }
+  }
+  return tree;
 }
 
 export { ValidationError };

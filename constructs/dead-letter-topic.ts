@@ -3,7 +3,7 @@ import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-s
 import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic';
 import { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member';
 import { Construct } from 'constructs';
-import { isIntegerBetween, PROJECT_ID_PATTERN, PUBSUB_NAME_PATTERN, ROLES } from '../limits';
+import { ROLES, RULES } from '../limits';
 import { grantOnce, IPrincipal } from './principal';
 import { synthProblems, throwIfInvalid } from './validation';
 
@@ -47,12 +47,11 @@ export class DeadLetterTopic extends Construct {
     super(scope, id);
     const retentionDays = props.retentionDays ?? 7;
     const subscriptionName = props.subscriptionName ?? props.topicName;
-    const naming = 'letters, digits and "-_.~+%", 3-255 characters, starting with a letter and not with "goog"';
     const p = synthProblems()
-      .check('topicName', props.topicName, (v) => PUBSUB_NAME_PATTERN.test(v), naming)
-      .check('subscriptionName', props.subscriptionName, (v) => PUBSUB_NAME_PATTERN.test(v), naming)
-      .check('project', props.project, (v) => PROJECT_ID_PATTERN.test(v), 'a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter')
-      .check('retentionDays', retentionDays, (v) => isIntegerBetween(v, 1, 31), 'whole days from 1 to 31 (the subscription retention limits)');
+      .rule('topicName', props.topicName, RULES.pubsubName)
+      .rule('subscriptionName', props.subscriptionName, RULES.pubsubName)
+      .rule('project', props.project, RULES.projectId)
+      .rule('retentionDays', retentionDays, RULES.retentionDays);
     throwIfInvalid(this, p);
 
     this.project = props.project;

@@ -1,37 +1,33 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { CloudRunIngress, HttpMethod, RETRY_DEFAULTS } from '../limits';
+import { deriveServiceName, DISPATCH_DEADLINE, HttpMethod, RETRY_DEFAULTS } from '../limits';
 import { DeadLetterTopic } from './dead-letter-topic';
 import { IServiceAccount } from './principal';
 import { deriveAccountId, ServiceAccount } from './service-account';
 import { ProjectFoundation } from './project-foundation';
 import { QueueAlerts, QueueAlertThresholds } from './queue-alerts';
-import { TaskHandlerService } from './task-handler-service';
+import { TaskHandlerService, TaskHandlerServiceProps } from './task-handler-service';
 import { QueueRateLimitsProps, QueueRetryProps, TaskQueue } from './task-queue';
+import { synthProblems, throwIfInvalid } from './validation';
 
-/** The Cloud Run handler of an {@link HttpTargetPipeline}. */
-export interface PipelineHandlerProps {
-  /** Cloud Run service name. @default - "QUEUE_ID-handler" */
+/** The pipeline's own handler service: every `TaskHandlerService` setting except what the pipeline wires. */
+export interface PipelineHandlerProps
+  extends Omit<
+    TaskHandlerServiceProps,
+    'serviceName' | 'location' | 'project' | 'audience' | 'tokenServiceAccountEmail' | 'tasksPath' | 'dispatchDeadlineSeconds' | 'deletionProtection' | 'queueRetry' | 'deadLetterTopic'
+  > {
+  /** Cloud Run service name. @default - "QUEUE_ID-handler" lowercased, shortened with a stable hash when it would not fit */
   readonly serviceName?: string;
-  /** Container image. @default - Google's `hello` sample, so synth and plan work before a build exists */
-  readonly image?: string;
   /** Path the queue targets. @default "/tasks" */
   readonly path?: string;
-  /** Cloud Run request timeout, >= dispatchDeadlineSeconds, <= 3600. @default - dispatchDeadlineSeconds */
-  readonly timeoutSeconds?: number;
-  /** @default "INGRESS_TRAFFIC_INTERNAL_ONLY" */
-  readonly ingress?: CloudRunIngress;
-  /** Extra environment variables. @default - none */
-  readonly environment?: Record<string, string>;
-  /** Most instances, 1-1000. @default - the Cloud Run default */
-  readonly maxInstanceCount?: number;
 }
 
 /** What happens to a task whose last attempt fails (see handler/src/dead-letter.ts). */
 export interface PipelineDeadLetterProps {
   /**
    * "log": an ERROR log entry carrying the task (zero setup). "pubsub": a topic and a subscription that keeps
-   * dead letters for `retentionDays`, publisher role for the handler's runtime account on that topic only.
+   * dead letters for `retentionDays`, publisher role for the handler's runtime account on that topic only
+   * (not with `sharedHandler`: a shared service has one sink for all its queues).
    * @default "log"
    */
   readonly sink?: 'log' | 'pubsub';
@@ -58,6 +54,15 @@ export interface HttpTargetPipelineProps {
   /** The handler service. @default - a sample handler with the defaults below */
   readonly handler?: PipelineHandlerProps;
   /**
+   * A handler service several queues share, instead of one of its own. The queue uses its audience and
+   * path; the handler accepts this queue's token account and grants it `roles/run.invoker`. The queue's
+   * dispatch deadline must not exceed the handler's. Exclusive with `handler`.
+   * @default - the pipeline creates its own handler
+   */
+  readonly sharedHandler?: TaskHandlerService;
+  /** Labels on every resource that takes them (the handler service). @default - none */
+  readonly labels?: Record<string, string>;
+  /**
    * The project's foundation (APIs, the wait after enabling them, the service agent's grant). Pass the one
    * from a `ProjectFoundationStack` so destroying this pipeline's stack never touches it; every resource of
    * the pipeline depends on its wait.
@@ -68,7 +73,7 @@ export interface HttpTargetPipelineProps {
    * Identity producers use, with the three roles of the Cloud Tasks guide: Cloud Tasks Enqueuer on the
    * queue, Service Account User on the token account, Cloud Run Invoker on the handler. Unless
    * `dedicatedDispatchIdentity` is set, it is also the token account every dispatch's OIDC token names.
-   * @default - a dedicated service account "QUEUE_ID-enq" is created
+   * @default - a dedicated service account "QUEUE_ID-enq" is created (shortened with a stable hash when needed)
    */
   readonly enqueuer?: IServiceAccount;
   /**
@@ -113,9 +118,9 @@ export interface HttpTargetPipelineProps {
  * an enqueuer identity with exactly the roles it needs, on top of the project's foundation.
  */
 export class HttpTargetPipeline extends Construct {
-  /** The queue, routed to the handler with an OIDC token for the enqueuer. */
+  /** The queue, routed to the handler with an OIDC token for the dispatcher. */
   readonly queue: TaskQueue;
-  /** The Cloud Run service that receives the tasks. */
+  /** The Cloud Run service that receives the tasks (its own, or the shared one). */
   readonly handler: TaskHandlerService;
   /** The producers' identity. */
   readonly enqueuer: IServiceAccount;
@@ -135,9 +140,11 @@ export class HttpTargetPipeline extends Construct {
   constructor(scope: Construct, id: string, props: HttpTargetPipelineProps) {
     super(scope, id);
     const h = props.handler ?? {};
-    const serviceName = h.serviceName ?? `${props.queueId}-handler`.toLowerCase();
+    const shared = props.sharedHandler;
+    const serviceName = shared?.serviceName ?? h.serviceName ?? deriveServiceName(props.queueId);
     const protect = props.protectFromDestroy ?? true;
-    this.audience = props.audience ?? `https://${serviceName}.${props.location}.cloudtasks.audience`;
+    this.audience = props.audience ?? shared?.audience ?? `https://${serviceName}.${props.location}.cloudtasks.audience`;
+    if (shared) checkSharedHandler(this, props, shared);
 
     const foundationProject = props.foundation?.projectId;
     if (foundationProject !== undefined && props.project !== undefined && !Token.isUnresolved(foundationProject) && !Token.isUnresolved(props.project) && foundationProject !== props.project) {
@@ -175,23 +182,26 @@ export class HttpTargetPipeline extends Construct {
       this.foundation.enableApi('pubsub.googleapis.com');
     }
 
-    this.handler = new TaskHandlerService(this, 'Handler', {
-      serviceName,
-      location: props.location,
-      project: props.project,
-      image: h.image,
-      audience: this.audience,
-      tokenServiceAccountEmail: this.dispatcher.email,
-      tasksPath: h.path,
-      dispatchDeadlineSeconds: props.dispatchDeadlineSeconds,
-      timeoutSeconds: h.timeoutSeconds,
-      ingress: h.ingress,
-      environment: h.environment,
-      maxInstanceCount: h.maxInstanceCount,
-      deletionProtection: protect,
-      queueRetry: retry,
-      deadLetterTopic: this.deadLetterTopic?.topicPath,
-    });
+    const { path, serviceName: _name, labels: handlerLabels, ...service } = h;
+    const labels = { ...props.labels, ...handlerLabels };
+    this.handler =
+      shared ??
+      new TaskHandlerService(this, 'Handler', {
+        ...service,
+        serviceName,
+        location: props.location,
+        project: props.project,
+        audience: this.audience,
+        tokenServiceAccountEmail: this.dispatcher.email,
+        tasksPath: path,
+        dispatchDeadlineSeconds: props.dispatchDeadlineSeconds,
+        labels: Object.keys(labels).length > 0 ? labels : undefined,
+        deletionProtection: protect,
+        queueRetry: retry,
+        deadLetterTopic: this.deadLetterTopic?.topicPath,
+      });
+    // A shared handler learns each queue's own limits, to spot that queue's last attempts.
+    shared?.addQueueRetryLimits(props.queueId, retry);
 
     this.queue = new TaskQueue(this, 'Queue', {
       queueId: props.queueId,
@@ -210,8 +220,10 @@ export class HttpTargetPipeline extends Construct {
     });
 
     // Every resource here (grants added later included) waits until the APIs have propagated and the
-    // service agent holds its role: nothing races a fresh project.
+    // service agent holds its role: nothing races a fresh project. A shared handler lives outside this
+    // scope, so it is made to wait too (once, however many queues front it).
     this.foundation.requiredBy(this);
+    if (shared) this.foundation.requiredBy(shared);
 
     if (this.dispatcher === this.enqueuer) {
       // The guide's enqueuer: Cloud Tasks Enqueuer on the queue, Service Account User on itself (the token
@@ -220,7 +232,9 @@ export class HttpTargetPipeline extends Construct {
     } else {
       this.queue.grantEnqueue(this.enqueuer);
     }
-    this.handler.grantInvoke(this.dispatcher);
+    // The handler accepts the dispatcher's tokens (a shared one lists every queue's) and lets it invoke.
+    if (shared) shared.addTokenAccount(this.dispatcher);
+    else this.handler.grantInvoke(this.dispatcher);
     // The handler publishes dead letters: Pub/Sub Publisher on that one topic.
     this.deadLetterTopic?.grantPublish(this.handler.runtimeServiceAccount);
 
@@ -238,6 +252,16 @@ export class HttpTargetPipeline extends Construct {
       this.foundation.enableApi('logging.googleapis.com');
     }
   }
+}
+
+function checkSharedHandler(scope: Construct, props: HttpTargetPipelineProps, shared: TaskHandlerService): void {
+  const p = synthProblems();
+  p.fail('handler', props.handler, 'unset when sharedHandler is given (configure the shared service where it is created)', props.handler !== undefined);
+  p.fail('deadLetters.sink', props.deadLetters?.sink, '"log" or unset when sharedHandler is given (a shared service has one dead-letter sink for all its queues)', props.deadLetters?.sink === 'pubsub');
+  p.fail('audience', props.audience, `the shared handler's audience (${shared.audience}) or unset`, p.known(props.audience) && props.audience !== shared.audience);
+  const deadline = props.dispatchDeadlineSeconds ?? DISPATCH_DEADLINE.default;
+  p.fail('dispatchDeadlineSeconds', deadline, `at most the shared handler's dispatch deadline (${shared.dispatchDeadlineSeconds} s): it would cut the task off earlier`, p.known(deadline) && p.known(shared.dispatchDeadlineSeconds) && deadline > shared.dispatchDeadlineSeconds);
+  throwIfInvalid(scope, p);
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

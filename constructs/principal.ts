@@ -1,7 +1,7 @@
 import { TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
-import { isEmail, Problems } from '../limits';
+import { Problems, RULES, ValidationError } from '../limits';
 import { synthProblems } from './validation';
 
 /** Something IAM can grant a role to. */
@@ -22,11 +22,22 @@ const MEMBER_PATTERN = /^(user|serviceAccount|group|domain|principal|principalSe
 /** Members meaning "anyone" (with or without a Google account): never granted by this library. */
 const PUBLIC_MEMBERS = ['allusers', 'allauthenticatedusers', 'principalset://goog/public:all'];
 const MEMBER_ALLOWED =
-  'an IAM member such as "serviceAccount:EMAIL", "user:EMAIL" or "group:EMAIL" (never allUsers or allAuthenticatedUsers)';
+  'an IAM member such as "serviceAccount:EMAIL", "user:EMAIL" or "group:EMAIL" (user, group and serviceAccount members need an email address; never allUsers or allAuthenticatedUsers)';
 
-/** Records a problem when `member` is public or not an IAM member string; unresolved tokens are skipped. */
+/** Records a problem when `member` is public, not an IAM member string, or a user/group/serviceAccount without an email; unresolved tokens are skipped. */
 export function checkMember(problems: Problems, prop: string, member: string): Problems {
-  return problems.check(prop, member, (v) => MEMBER_PATTERN.test(v) && !PUBLIC_MEMBERS.includes(v.trim().toLowerCase()), MEMBER_ALLOWED);
+  return problems.check(prop, member, isGrantableMember, MEMBER_ALLOWED);
+}
+
+function isGrantableMember(member: string): boolean {
+  const withEmail = /^(user|group|serviceAccount):(.*)$/.exec(member);
+  return MEMBER_PATTERN.test(member) && !PUBLIC_MEMBERS.includes(member.trim().toLowerCase()) && (!withEmail || RULES.email.ok(withEmail[2]));
+}
+
+function checkEmail(kind: string, email: string): void {
+  if (!Token.isUnresolved(email) && !RULES.email.ok(email)) {
+    throw new ValidationError(`${kind} principal`, [{ prop: 'email', value: email, allowed: RULES.email.allowed }]);
+  }
 }
 
 /** Principals that are not constructs: users, groups and existing service accounts. */
@@ -36,8 +47,8 @@ export class Principal implements IPrincipal {
    * account's email (`NAME@PROJECT.iam.gserviceaccount.com`).
    */
   static serviceAccount(email: string, project?: string): IServiceAccount {
-    if (!Token.isUnresolved(email) && !isEmail(email)) {
-      throw new Error(`'email' must be a service account email address, got ${JSON.stringify(email)}`);
+    if (!Token.isUnresolved(email) && !RULES.serviceAccountEmail.ok(email)) {
+      throw new ValidationError('service account principal', [{ prop: 'email', value: email, allowed: RULES.serviceAccountEmail.allowed }]);
     }
     const owner = project ?? projectOfEmail(email);
     if (owner === undefined) {
@@ -53,13 +64,15 @@ export class Principal implements IPrincipal {
     };
   }
 
-  /** A Google account, `user:EMAIL`. */
+  /** A Google account, by email (`user:EMAIL`). */
   static user(email: string): IPrincipal {
+    checkEmail('user', email);
     return Principal.fromMember(`user:${email}`);
   }
 
-  /** A Google group, `group:EMAIL`. */
+  /** A Google group, by email (`group:EMAIL`). */
   static group(email: string): IPrincipal {
+    checkEmail('group', email);
     return Principal.fromMember(`group:${email}`);
   }
 

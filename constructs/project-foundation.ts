@@ -6,21 +6,14 @@ import { Sleep } from '@cdktf/provider-time/lib/sleep';
 import { anyToHclTerraform, anyToTerraform, Aspects, dependable, hashMapper, hashMapperHcl, IAspect, TerraformResource, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
-import { PROJECT_ID_PATTERN, ROLES } from '../limits';
+import { FOUNDATION_WAIT_SECONDS, ROLES, RULES } from '../limits';
 import { synthProblems, throwIfInvalid } from './validation';
 
 /** APIs every pipeline needs: Cloud Tasks (whose enablement creates the service agent), Cloud Run and IAM. */
 export const REQUIRED_APIS = ['cloudtasks.googleapis.com', 'run.googleapis.com', 'iam.googleapis.com'] as const;
 
 /** Seconds to wait after enabling APIs, as the provider guide advises ("Newly activated service errors"). */
-export const FOUNDATION_WAIT_SECONDS = {
-  /** Shortest allowed wait (0: no wait, for projects whose APIs are long enabled). */
-  min: 0,
-  /** Longest allowed wait: ten minutes. */
-  max: 600,
-  /** The wait when `waitSeconds` is not given. */
-  default: 60,
-} as const;
+export { FOUNDATION_WAIT_SECONDS } from '../limits';
 
 const API_PATTERN = /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*\.googleapis\.com$/;
 
@@ -104,10 +97,9 @@ export class ProjectFoundation extends Construct {
     this.props = props;
     this.projectId = props.project;
     const waitSeconds = props.waitSeconds ?? FOUNDATION_WAIT_SECONDS.default;
-    const { min, max } = FOUNDATION_WAIT_SECONDS;
     const problems = synthProblems()
-      .check('project', props.project, (v) => PROJECT_ID_PATTERN.test(v), 'a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter')
-      .check('waitSeconds', waitSeconds, (v) => Number.isInteger(v) && v >= min && v <= max, `whole seconds from ${min} to ${max}`);
+      .rule('project', props.project, RULES.projectId)
+      .rule('waitSeconds', waitSeconds, RULES.foundationWaitSeconds);
     for (const api of props.apis ?? []) problems.check('apis', api, (v) => API_PATTERN.test(v), 'service names such as "monitoring.googleapis.com"');
     throwIfInvalid(this, problems);
 

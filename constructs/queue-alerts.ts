@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { LoggingMetric } from '@cdktf/provider-google/lib/logging-metric';
 import { MonitoringAlertPolicy, MonitoringAlertPolicyConfig } from '@cdktf/provider-google/lib/monitoring-alert-policy';
 import { Construct } from 'constructs';
-import { isIntegerBetween, LOCATION_PATTERN, PROJECT_ID_PATTERN, QUEUE_ID_PATTERN, SERVICE_NAME_PATTERN } from '../limits';
+import { RULES } from '../limits';
 import { deadLetterLogFilter, METRICS, OK_RESPONSE_CODE, queueFilter, userMetricType } from './monitoring-metrics';
 import { synthProblems, throwIfInvalid } from './validation';
 
@@ -56,19 +56,16 @@ export class QueueAlerts extends Construct {
   constructor(scope: Construct, id: string, props: QueueAlertsProps) {
     super(scope, id);
     const t = { ...DEFAULTS, ...definedOnly(props) };
-    const seconds = 'whole seconds from 60 to 86400';
     const p = synthProblems()
-      .check('queueId', props.queueId, (v) => QUEUE_ID_PATTERN.test(v), 'letters, digits and hyphens, 1-100 characters (no underscores)')
-      .check('location', props.location, (v) => LOCATION_PATTERN.test(v), 'a region such as "us-central1"')
-      .check('project', props.project, (v) => PROJECT_ID_PATTERN.test(v), 'a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter')
-      .check('handlerServiceName', props.handlerServiceName, (v) => SERVICE_NAME_PATTERN.test(v), 'a Cloud Run service name')
-      .check('backlogTasks', t.backlogTasks, (v) => Number.isInteger(v) && v >= 1, 'a whole number of tasks, at least 1')
-      .check('backlogSeconds', t.backlogSeconds, (v) => isIntegerBetween(v, 60, 86400), seconds)
-      .check('failingAttemptRatio', t.failingAttemptRatio, (v) => Number.isFinite(v) && v > 0 && v <= 1, 'a share > 0 and <= 1, e.g. 0.1 for 10%')
-      .check('failingAttemptSeconds', t.failingAttemptSeconds, (v) => isIntegerBetween(v, 60, 86400), seconds);
-    for (const [i, channel] of (props.notificationChannels ?? []).entries()) {
-      p.check(`notificationChannels[${i}]`, channel, (v) => /^projects\/[^/]+\/notificationChannels\/[^/]+$/.test(v), 'a channel id "projects/PROJECT/notificationChannels/ID"');
-    }
+      .rule('queueId', props.queueId, RULES.queueId)
+      .rule('location', props.location, RULES.region)
+      .rule('project', props.project, RULES.projectId)
+      .rule('handlerServiceName', props.handlerServiceName, RULES.serviceName)
+      .rule('backlogTasks', t.backlogTasks, RULES.alertTasks)
+      .rule('backlogSeconds', t.backlogSeconds, RULES.alertSeconds)
+      .rule('failingAttemptRatio', t.failingAttemptRatio, RULES.alertRatio)
+      .rule('failingAttemptSeconds', t.failingAttemptSeconds, RULES.alertSeconds);
+    for (const [i, channel] of (props.notificationChannels ?? []).entries()) p.rule(`notificationChannels[${i}]`, channel, RULES.notificationChannel);
     throwIfInvalid(this, p);
 
     const q = { queueId: props.queueId, location: props.location, project: props.project };

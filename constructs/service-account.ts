@@ -1,6 +1,6 @@
 import { ServiceAccount as GoogleServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Construct } from 'constructs';
-import { ACCOUNT_ID_PATTERN, PROJECT_ID_PATTERN } from '../limits';
+import { RULES } from '../limits';
 import { IServiceAccount } from './principal';
 import { synthProblems, throwIfInvalid } from './validation';
 
@@ -31,8 +31,8 @@ export class ServiceAccount extends Construct implements IServiceAccount {
   constructor(scope: Construct, id: string, props: ServiceAccountProps) {
     super(scope, id);
     const problems = synthProblems()
-      .check('accountId', props.accountId, (v) => ACCOUNT_ID_PATTERN.test(v), '6-30 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen')
-      .check('project', props.project, (v) => PROJECT_ID_PATTERN.test(v), 'a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter');
+      .rule('accountId', props.accountId, RULES.accountId)
+      .rule('project', props.project, RULES.projectId);
     throwIfInvalid(this, problems);
 
     this.resource = new GoogleServiceAccount(this, 'Resource', {
@@ -47,18 +47,5 @@ export class ServiceAccount extends Construct implements IServiceAccount {
   }
 }
 
-/**
- * Derives a valid account id (6-30 chars) from a name and a suffix: lowercased, invalid characters turned
- * into hyphens, the name shortened so the suffix always fits.
- */
-export function deriveAccountId(name: string, suffix: string): string {
-  const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-');
-  let base = clean(name).replace(/^[^a-z]+/, '');
-  const tail = clean(suffix).replace(/^-+/, '');
-  base = base.slice(0, Math.max(0, 30 - tail.length - 1)).replace(/-+$/, '');
-  let id = base ? `${base}-${tail}` : tail;
-  if (!/^[a-z]/.test(id)) id = `sa-${id}`;
-  id = id.replace(/-+$/, '');
-  while (id.length < 6) id += '-sa';
-  return id.slice(0, 30).replace(/-+$/, '');
-}
+/** Derives a valid account id from a name and a suffix (shortened with a stable hash when needed). */
+export { deriveAccountId } from '../limits';

@@ -1,24 +1,29 @@
-import { CloudRunV2Service } from '@cdktf/provider-google/lib/cloud-run-v2-service';
+import {
+  CloudRunV2Service,
+  CloudRunV2ServiceTemplateContainersEnv,
+  cloudRunV2ServiceTemplateContainersEnvToTerraform,
+} from '@cdktf/provider-google/lib/cloud-run-v2-service';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
-import { Fn, Lazy } from 'cdktf';
+import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
+import { dependable, Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import {
-  CLOUD_RUN_INGRESS,
-  CLOUD_RUN_MAX_TIMEOUT_SECONDS,
+  checkCloudRunSettings,
   CloudRunIngress,
   DISPATCH_DEADLINE,
-  LOCATION_PATTERN,
-  PROJECT_ID_PATTERN,
   ROLES,
-  SERVICE_NAME_PATTERN,
-  isEmail,
-  isIntegerBetween,
+  RULES,
+  SecretEnvRef,
+  shortHash,
+  VpcAccessSettings,
 } from '../limits';
 import { grantOnce, IPrincipal, IServiceAccount } from './principal';
 import { deadLetterEnv, queueRetryLimitsJson } from './dead-letter-env';
 import type { QueueRetryProps } from './task-queue';
 import { deriveAccountId, ServiceAccount } from './service-account';
 import { synthProblems, throwIfInvalid } from './validation';
+
+export type { SecretEnvRef, VpcAccessSettings } from '../limits';
 
 /** Google's public sample image: lets synth and plan work before the handler image is built. */
 export const SAMPLE_IMAGE = 'us-docker.pkg.dev/cloudrun/container/hello';
@@ -31,19 +36,23 @@ export interface TaskHandlerServiceProps {
   readonly location: string;
   /** Project id. @default - the provider's project */
   readonly project?: string;
-  /** Container image. @default SAMPLE_IMAGE (Google's `hello` sample) */
+  /** Container image, e.g. `us-docker.pkg.dev/PROJECT/REPO/handler:1.0`. @default SAMPLE_IMAGE (Google's `hello` sample) */
   readonly image?: string;
   /**
    * The `aud` the handler accepts. Added to the service's `custom_audiences` (so Cloud Run accepts it) and
    * passed to the handler as `TASKS_AUDIENCE`, so neither needs the service URL (which would be a cycle).
    */
   readonly audience: string;
-  /** The only account whose tokens the handler accepts (`TASKS_SERVICE_ACCOUNT`). */
-  readonly tokenServiceAccountEmail: string;
+  /**
+   * An account whose tokens the handler accepts (`TASKS_SERVICE_ACCOUNT`). More can be added with
+   * `addTokenAccount`, so several queues can front one service.
+   * @default - none: add at least one with `addTokenAccount`
+   */
+  readonly tokenServiceAccountEmail?: string;
   /** Path the queue targets (`TASKS_PATH`). @default "/tasks" */
   readonly tasksPath?: string;
   /**
-   * Longest dispatch deadline producers use, 15-1800 seconds (`TASKS_DISPATCH_DEADLINE_SECONDS`).
+   * Longest dispatch deadline of the queues in front, 15-1800 seconds (`TASKS_DISPATCH_DEADLINE_SECONDS`).
    * @default 600
    */
   readonly dispatchDeadlineSeconds?: number;
@@ -59,10 +68,32 @@ export interface TaskHandlerServiceProps {
   readonly runtimeServiceAccount?: IServiceAccount;
   /** Refuse `terraform destroy` of the service (`deletion_protection`). @default true */
   readonly deletionProtection?: boolean;
-  /** Extra environment variables for the handler. No `TASKS_*` (reserved for this construct), `PORT` or `K_*`. @default - none */
+  /**
+   * Extra environment variables: names of letters, digits and `_`, not `TASKS_*` (set here) nor PORT,
+   * K_SERVICE, K_REVISION, K_CONFIGURATION (set by Cloud Run); values up to 32 KB; 1000 variables at most.
+   * @default - none
+   */
   readonly environment?: Record<string, string>;
-  /** Most instances, 1-1000. @default - the Cloud Run default */
+  /**
+   * Secret Manager secrets as environment variables, by variable name. The runtime account gets
+   * `roles/secretmanager.secretAccessor` on each secret (and nothing else).
+   * @default - none
+   */
+  readonly secrets?: Record<string, SecretEnvRef>;
+  /** CPUs per instance: "1", "2", "4", "6", "8", or "0.08"-"1" (then concurrency must be 1). @default - Cloud Run's default ("1") */
+  readonly cpu?: string;
+  /** Memory per instance, "128Mi"-"32Gi", within Cloud Run's CPU/memory table. @default - Cloud Run's default ("512Mi") */
+  readonly memory?: string;
+  /** Fewest instances kept warm, 0-1000 (<= maxInstanceCount). @default - Cloud Run's default (0) */
+  readonly minInstanceCount?: number;
+  /** Most instances, 1-1000. @default - Cloud Run's default (100) */
   readonly maxInstanceCount?: number;
+  /** Requests one instance handles at once, 1-1000. @default - Cloud Run's default (80; 1 below 1 CPU) */
+  readonly concurrency?: number;
+  /** Direct VPC egress (network and/or subnetwork, egress setting). @default - no VPC access */
+  readonly vpcAccess?: VpcAccessSettings;
+  /** Labels on the service: keys and values of lowercase letters, digits, `_` and `-`, at most 64. @default - none */
+  readonly labels?: Record<string, string>;
   /**
    * The retry limits of the queue that feeds the handler (`TASKS_MAX_ATTEMPTS`, `TASKS_MAX_RETRY_DURATION`, ...),
    * unset ones meaning the service defaults: with them the handler spots a task's last attempt and dead-letters it.
@@ -96,8 +127,11 @@ export class TaskHandlerService extends Construct {
   readonly tasksPath: string;
   /** Longest dispatch deadline the service is sized for, in seconds. */
   readonly dispatchDeadlineSeconds: number;
+  /** `roles/secretmanager.secretAccessor` grants, one per secret. */
+  readonly secretGrants: SecretManagerSecretIamMember[] = [];
   private readonly project?: string;
   private readonly queueRetryLimits = new Map<string, QueueRetryProps>();
+  private readonly tokenAccounts: string[] = [];
 
   constructor(scope: Construct, id: string, props: TaskHandlerServiceProps) {
     super(scope, id);
@@ -105,27 +139,16 @@ export class TaskHandlerService extends Construct {
     this.dispatchDeadlineSeconds = props.dispatchDeadlineSeconds ?? DISPATCH_DEADLINE.default;
     const timeout = props.timeoutSeconds ?? this.dispatchDeadlineSeconds;
     const p = synthProblems()
-      .check('serviceName', props.serviceName, (v) => SERVICE_NAME_PATTERN.test(v), 'lowercase letters, digits and hyphens, starting with a letter, at most 49 characters')
-      .check('location', props.location, (v) => LOCATION_PATTERN.test(v), 'a region such as "us-central1"')
-      .check('project', props.project, (v) => PROJECT_ID_PATTERN.test(v), 'a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter')
-      .check('audience', props.audience, (v) => v.trim().length > 0, 'a non-empty string')
-      .check('tokenServiceAccountEmail', props.tokenServiceAccountEmail, isEmail, 'a service account email address')
-      .check('tasksPath', this.tasksPath, (v) => /^\/[^\s?#]*$/.test(v), 'a path starting with "/" without spaces, "?" or "#"')
-      .check('dispatchDeadlineSeconds', this.dispatchDeadlineSeconds, (v) => isIntegerBetween(v, DISPATCH_DEADLINE.min, DISPATCH_DEADLINE.max), `whole seconds from ${DISPATCH_DEADLINE.min} to ${DISPATCH_DEADLINE.max} (Cloud Tasks waits at most 30 minutes)`)
-      .check('timeoutSeconds', timeout, (v) => isIntegerBetween(v, 1, CLOUD_RUN_MAX_TIMEOUT_SECONDS), `whole seconds from 1 to ${CLOUD_RUN_MAX_TIMEOUT_SECONDS}`)
-      .check('ingress', props.ingress, (v) => CLOUD_RUN_INGRESS.includes(v), `one of ${CLOUD_RUN_INGRESS.join(', ')}`)
-      .check('maxInstanceCount', props.maxInstanceCount, (v) => isIntegerBetween(v, 1, 1000), 'an integer from 1 to 1000');
-    if (p.known(timeout) && p.known(this.dispatchDeadlineSeconds)) {
-      p.fail('timeoutSeconds', timeout, `>= dispatchDeadlineSeconds (${this.dispatchDeadlineSeconds}): Cloud Run would cut requests Cloud Tasks is still waiting for`, timeout < this.dispatchDeadlineSeconds);
-    }
-    const taken = Object.keys(props.environment ?? {}).filter(isReservedEnv);
-    p.fail('environment', taken, 'free of TASKS_* (the handler\'s auth and routing settings, set only by this construct) and of PORT, K_SERVICE, K_REVISION, K_CONFIGURATION (set by Cloud Run)', taken.length > 0);
+      .rule('audience', props.audience, RULES.nonEmpty)
+      .rule('tokenServiceAccountEmail', props.tokenServiceAccountEmail, RULES.serviceAccountEmail);
+    checkCloudRunSettings(p, { ...props, tasksPath: this.tasksPath, dispatchDeadlineSeconds: this.dispatchDeadlineSeconds, timeoutSeconds: timeout });
     throwIfInvalid(this, p);
 
     this.project = props.project;
     this.serviceName = props.serviceName;
     this.location = props.location;
     this.audience = props.audience;
+    if (props.tokenServiceAccountEmail !== undefined) this.tokenAccounts.push(props.tokenServiceAccountEmail);
     this.runtimeServiceAccount =
       props.runtimeServiceAccount ??
       new ServiceAccount(this, 'Runtime', {
@@ -134,14 +157,22 @@ export class TaskHandlerService extends Construct {
         description: `Runtime identity of the ${props.serviceName} Cloud Tasks handler`,
       });
 
-    const env: Record<string, string> = {
-      ...props.environment,
-      TASKS_AUDIENCE: props.audience,
-      TASKS_SERVICE_ACCOUNT: props.tokenServiceAccountEmail,
-      TASKS_PATH: this.tasksPath,
-      TASKS_DISPATCH_DEADLINE_SECONDS: String(this.dispatchDeadlineSeconds),
-      ...deadLetterEnv(props.queueRetry, props.deadLetterTopic),
-    };
+    const env: CloudRunV2ServiceTemplateContainersEnv[] = [
+      ...Object.entries(props.environment ?? {}).map(([name, value]) => ({ name, value })),
+      ...Object.entries(props.secrets ?? {}).map(([name, ref]) => ({
+        name,
+        valueSource: { secretKeyRef: { secret: ref.secret, version: ref.version ?? 'latest' } },
+      })),
+      { name: 'TASKS_AUDIENCE', value: props.audience },
+      // Every queue in front of this service adds its token account; resolved when the stack is written.
+      { name: 'TASKS_SERVICE_ACCOUNT', value: Lazy.stringValue({ produce: () => this.tokenAccounts.join(',') }) },
+      { name: 'TASKS_PATH', value: this.tasksPath },
+      { name: 'TASKS_DISPATCH_DEADLINE_SECONDS', value: String(this.dispatchDeadlineSeconds) },
+      ...Object.entries(deadLetterEnv(props.queueRetry, props.deadLetterTopic)).map(([name, value]) => ({ name, value })),
+    ];
+    const limits = definedOnly({ cpu: props.cpu, memory: props.memory }) as Record<string, string> | undefined;
+    const scaling = definedOnly({ minInstanceCount: props.minInstanceCount, maxInstanceCount: props.maxInstanceCount });
+    const vpc = props.vpcAccess;
     this.resource = new CloudRunV2Service(this, 'Resource', {
       name: props.serviceName,
       location: props.location,
@@ -149,23 +180,37 @@ export class TaskHandlerService extends Construct {
       ingress: props.ingress ?? 'INGRESS_TRAFFIC_INTERNAL_ONLY',
       customAudiences: [props.audience],
       deletionProtection: props.deletionProtection ?? true,
+      labels: props.labels && Object.keys(props.labels).length > 0 ? props.labels : undefined,
       template: {
         serviceAccount: this.runtimeServiceAccount.email,
         timeout: `${timeout}s`,
-        scaling: props.maxInstanceCount === undefined ? undefined : { maxInstanceCount: props.maxInstanceCount },
+        scaling,
+        maxInstanceRequestConcurrency: props.concurrency,
+        vpcAccess: vpc && {
+          networkInterfaces: [definedOnly({ network: vpc.network, subnetwork: vpc.subnetwork }) ?? {}],
+          egress: vpc.egress ?? 'PRIVATE_RANGES_ONLY',
+        },
         containers: [
           {
             image: props.image ?? SAMPLE_IMAGE,
-            // Lazy: queues added later with addQueueRetryLimits still reach the handler.
+            // Lazy: queues added later with addQueueRetryLimits still reach the handler. A token is passed
+            // through unmapped, so the entries are mapped to Terraform's names here.
             env: Lazy.anyValue({
               produce: () => {
-                const limits = queueRetryLimitsJson(this.queueRetryLimits);
-                return Object.entries(limits ? { ...env, TASKS_QUEUE_RETRY_LIMITS: limits } : env).map(([name, value]) => ({ name, value }));
+                const perQueue = queueRetryLimitsJson(this.queueRetryLimits);
+                const all = perQueue ? [...env, { name: 'TASKS_QUEUE_RETRY_LIMITS', value: perQueue }] : env;
+                return all.map((e) => cloudRunV2ServiceTemplateContainersEnvToTerraform(e));
               },
             }),
+            // Setting resources turns off the implicit request-based CPU: keep it (tasks are requests).
+            resources: limits && { limits, cpuIdle: true },
           },
         ],
       },
+    });
+    for (const ref of uniqueSecrets(props.secrets)) this.grantSecretAccess(ref);
+    this.node.addValidation({
+      validate: () => (this.tokenAccounts.length > 0 ? [] : [`'${this.node.path}' accepts no token account: give tokenServiceAccountEmail or call addTokenAccount`]),
     });
     this.uri = this.resource.uri;
     this.host = Fn.trimprefix(this.resource.uri, 'https://');
@@ -177,6 +222,20 @@ export class TaskHandlerService extends Construct {
    */
   addQueueRetryLimits(queueId: string, retry: QueueRetryProps = {}): void {
     this.queueRetryLimits.set(queueId, retry);
+  }
+
+  /** Token accounts the handler accepts (`TASKS_SERVICE_ACCOUNT`, comma-separated). */
+  get tokenServiceAccountEmails(): readonly string[] {
+    return this.tokenAccounts;
+  }
+
+  /**
+   * Lets a queue whose tokens name `account` deliver here: the handler accepts its tokens
+   * (`TASKS_SERVICE_ACCOUNT`) and the account gets `roles/run.invoker` on this service.
+   */
+  addTokenAccount(account: IServiceAccount): CloudRunV2ServiceIamMember {
+    if (!this.tokenAccounts.includes(account.email)) this.tokenAccounts.push(account.email);
+    return this.grantInvoke(account);
   }
 
   /** Lets `principal` call the service: `roles/run.invoker` on this service only. */
@@ -191,12 +250,30 @@ export class TaskHandlerService extends Construct {
       }),
     );
   }
+
+  /**
+   * `roles/secretmanager.secretAccessor` for the runtime account on that one secret. The service waits
+   * for it: a revision that cannot read its secrets fails to start.
+   */
+  private grantSecretAccess(secret: string): void {
+    const full = /^projects\/([^/]+)\/secrets\/([^/]+)$/.exec(secret);
+    const grant = new SecretManagerSecretIamMember(this, `secretAccessor-${shortHash(secret)}`, {
+      project: full ? full[1] : this.project,
+      secretId: full ? full[2] : secret,
+      role: ROLES.secretAccessor,
+      member: this.runtimeServiceAccount.member,
+    });
+    this.secretGrants.push(grant);
+    this.resource.dependsOn = [...(this.resource.dependsOn ?? []), dependable(grant)];
+  }
 }
 
-/**
- * Every `TASKS_*` variable is the handler's (auth mode, audience, JWKS URL, issuers, ...): letting
- * `environment` set one could turn verification off or trust foreign keys. Cloud Run sets the others.
- */
-function isReservedEnv(name: string): boolean {
-  return /^TASKS_/i.test(name) || ['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION'].includes(name.toUpperCase());
+function uniqueSecrets(secrets: Record<string, SecretEnvRef> | undefined): string[] {
+  return [...new Set(Object.values(secrets ?? {}).map((ref) => ref.secret))];
+}
+
+/** Drops undefined fields, and the whole block when nothing is left. */
+function definedOnly<T extends object>(block: T): T | undefined {
+  const entries = Object.entries(block).filter(([, v]) => v !== undefined);
+  return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined;
 }

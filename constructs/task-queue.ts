@@ -215,8 +215,10 @@ abstract class TaskQueueBase extends Construct implements ITaskQueue {
 export class TaskQueue extends TaskQueueBase {
   /** A queue created elsewhere; grants work on it as on a created one. */
   static fromQueueAttributes(scope: Construct, id: string, attrs: TaskQueueAttributes): ITaskQueue {
+    // The same rules as a created queue, reported under the attribute names the caller wrote.
+    const names: Record<string, string> = { queueId: 'queueName' };
     const problems = synthProblems();
-    checkQueueProps(problems, { queueId: attrs.queueName, location: attrs.location, project: attrs.project });
+    checkQueueProps(problems.renamed((prop) => names[prop] ?? prop), { queueId: attrs.queueName, location: attrs.location, project: attrs.project });
     class Imported extends TaskQueueBase {
       readonly queueName = attrs.queueName;
       readonly location = attrs.location;

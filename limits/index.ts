@@ -11,3 +11,7 @@ export * from './status';
 export * from './placeholder';
 export * from './retry';
 export * from './dead-letter';
+export * from './rules';
+export * from './names';
+export * from './cloud-run';
+export * from './queue-settings';

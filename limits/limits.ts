@@ -55,6 +55,15 @@ export const DISPATCH_DEADLINE = {
   /** The service default (10 min). */
   default: 600,
 } as const;
+/** The project foundation's wait after enabling APIs (for them to propagate), in seconds. */
+export const FOUNDATION_WAIT_SECONDS = {
+  /** Shortest allowed wait (0: no wait, for projects whose APIs are long enabled). */
+  min: 0,
+  /** Longest allowed wait: ten minutes. */
+  max: 600,
+  /** The wait when `waitSeconds` is not given. */
+  default: 60,
+} as const;
 /** Cloud Run request timeout ceiling, in seconds. */
 export const CLOUD_RUN_MAX_TIMEOUT_SECONDS = 3600;
 /** A task may be scheduled at most this far ahead. */
@@ -98,6 +107,8 @@ export const ROLES = {
   pubsubPublisher: 'roles/pubsub.publisher',
   /** Pull and acknowledge from a Pub/Sub subscription (the dead-letter replay). */
   pubsubSubscriber: 'roles/pubsub.subscriber',
+  /** Read one Secret Manager secret's versions (a secret env var of the handler). */
+  secretAccessor: 'roles/secretmanager.secretAccessor',
 } as const;
 
 /** Pub/Sub topic and subscription ids: 3-255 characters, a letter first, not starting with "goog". */

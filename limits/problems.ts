@@ -1,3 +1,5 @@
+import type { Rule } from './rules';
+
 /**
  * Collects every invalid input before failing, so a user fixes all of them in one round.
  * Messages read "'prop' must be ALLOWED, got VALUE".
@@ -20,23 +22,44 @@ export class ValidationError extends Error {
     /** Each problem found. */
     readonly problems: readonly Problem[],
   ) {
-    super(
-      `Invalid ${subject}:\n` +
-        problems.map((p) => `  - '${p.prop}' must be ${p.allowed}, got ${show(p.value)}`).join('\n'),
-    );
+    // One line per distinct problem: a setting shared by several checks is reported once.
+    const lines = [...new Set(problems.map((p) => `  - '${p.prop}' must be ${p.allowed}, got ${show(p.value)}`))];
+    super(`Invalid ${subject}:\n${lines.join('\n')}`);
     this.name = 'ValidationError';
   }
 }
 
 /** A collector of problems: check everything, then throw one {@link ValidationError}. */
 export class Problems {
-  private readonly found: Problem[] = [];
-
   /**
    * @param isUnresolved values this returns true for are skipped (synth time passes cdktf's
    *   `Token.isUnresolved`; run time has no tokens).
+   * @param found where problems go (shared by `renamed` views)
+   * @param name turns a checker's prop name into the name the user wrote
    */
-  constructor(private readonly isUnresolved: (value: unknown) => boolean = () => false) {}
+  constructor(
+    private readonly isUnresolved: (value: unknown) => boolean = () => false,
+    private readonly found: Problem[] = [],
+    private readonly name: (prop: string) => string = (prop) => prop,
+  ) {}
+
+  /**
+   * A view that records into the same list under other names: the app config runs the constructs'
+   * checkers and reports each prop as the cdktf.json path or PIPELINE_* variable it came from.
+   */
+  renamed(name: (prop: string) => string): Problems {
+    return new Problems(this.isUnresolved, this.found, (prop) => name(this.name(prop)));
+  }
+
+  /** The name a prop is reported under (rules across props name the other prop this way). */
+  nameOf(prop: string): string {
+    return this.name(prop);
+  }
+
+  /** Records a problem unless `value` is undefined, unresolved, or passes the shared rule. */
+  rule<T>(prop: string, value: T | undefined, r: Rule<T>): this {
+    return this.check(prop, value, r.ok, r.allowed);
+  }
 
   /**
    * Records a problem unless `value` is undefined, unresolved, or passes `ok`.
@@ -44,13 +67,13 @@ export class Problems {
    */
   check<T>(prop: string, value: T | undefined, ok: (value: T) => boolean, allowed: string): this {
     if (value === undefined || this.isUnresolved(value)) return this;
-    if (!ok(value)) this.found.push({ prop, value, allowed });
+    if (!ok(value)) this.found.push({ prop: this.name(prop), value, allowed });
     return this;
   }
 
   /** Records a problem when `failed` is true (for rules across several props). */
   fail(prop: string, value: unknown, allowed: string, failed = true): this {
-    if (failed) this.found.push({ prop, value, allowed });
+    if (failed) this.found.push({ prop: this.name(prop), value, allowed });
     return this;
   }
 
@@ -70,12 +93,19 @@ export class Problems {
   }
 }
 
-function show(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+/** Longest value shown in a message; longer ones are cut and their length given. */
+export const MAX_SHOWN_CHARS = 80;
+
+/** A value as a message shows it: JSON, cut to a readable length (an 80 KB header stays one line). */
+export function show(value: unknown): string {
+  if (typeof value === 'number' || typeof value === 'boolean' || value === undefined) return String(value);
+  let text: string;
   try {
-    return JSON.stringify(value);
+    text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   } catch {
-    return String(value);
+    text = String(value);
   }
+  const cut = text.length > MAX_SHOWN_CHARS ? `${text.slice(0, MAX_SHOWN_CHARS)}…` : text;
+  const shown = typeof value === 'string' ? JSON.stringify(cut) : cut;
+  return text.length > MAX_SHOWN_CHARS ? `${shown} (${text.length} characters)` : shown;
 }

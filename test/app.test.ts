@@ -74,7 +74,7 @@ describe('the app (main.ts)', () => {
       encoding: 'utf8',
     });
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/'environments.dev.region' must be a region such as "us-central1", got "mars"/);
+    expect(r.stderr).toMatch(/'PIPELINE_REGION' must be a region such as "us-central1", got "mars"/);
     expect(r.stderr).not.toMatch(/at .*\.ts:\d+/);
   });
 });

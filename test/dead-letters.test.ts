@@ -130,7 +130,7 @@ describe('HttpTargetPipeline dead letters', () => {
   test('users cannot redefine the dead-letter variables in the handler environment', () => {
     expect(() =>
       synth((stack) => new TaskHandlerService(stack, 'H', { serviceName: 'h', location: 'us-central1', audience: 'a', tokenServiceAccountEmail: 'e@p.iam.gserviceaccount.com', environment: { TASKS_MAX_ATTEMPTS: '1' } })),
-    ).toThrow(/'environment' must be free of TASKS_\*.*got \["TASKS_MAX_ATTEMPTS"\]/);
+    ).toThrow(/'environment.TASKS_MAX_ATTEMPTS' must be a variable name .*not TASKS_\* \(set by the handler construct\), got "TASKS_MAX_ATTEMPTS"/);
   });
 
   test('a shared handler learns each queue\'s limits with addQueueRetryLimits (TASKS_QUEUE_RETRY_LIMITS)', () => {
@@ -154,14 +154,45 @@ describe('HttpTargetPipeline dead letters', () => {
 
 describe('app config for dead letters and alerts', () => {
   test('deadLetterSink must be "log" or "pubsub"', () => {
-    expect(() => resolveConfig({ deadLetterSink: 'sqs' }, {})).toThrow(/'environments.dev.deadLetterSink' must be "log" \(an ERROR log entry\) or "pubsub".*got "sqs"/);
+    expect(() => resolveConfig({ deadLetterSink: 'sqs' }, {})).toThrow(/'context.pipeline.deadLetterSink' must be "log" \(an ERROR log entry\) or "pubsub".*got "sqs"/);
   });
 
   test('the alert settings are known settings of the right type', () => {
     expect(() => resolveConfig({ alertBacklogTasks: '10' }, {})).toThrow(/'context.pipeline.alertBacklogTasks' must be a number, got "10"/);
-    expect(resolveConfig({ alerts: false, alertNotificationChannels: 'projects/p/notificationChannels/1' }, {}).environments.dev).toMatchObject({
+    expect(resolveConfig({ alerts: false, alertNotificationChannels: 'projects/p/notificationChannels/1' }, {}).environments.dev.queues.tasks).toMatchObject({
       alerts: false,
       alertNotificationChannels: 'projects/p/notificationChannels/1',
     });
+  });
+
+  test('every alert and dead-letter setting is checked where the user wrote it, per queue, in one error', () => {
+    const config = {
+      environments: {
+        prod: {
+          project: 'acme-orders',
+          queues: {
+            orders: { alertBacklogSeconds: 5, deadLetterRetentionDays: 40 },
+            emails: { alertFailingAttemptRatio: 2, alertNotificationChannels: 'projects/p/notificationChannels/1, email-me' },
+          },
+        },
+      },
+    };
+    const err = (() => {
+      try {
+        resolveConfig(config, {});
+      } catch (e) {
+        return (e as Error).message;
+      }
+      return '';
+    })();
+    expect(err).toContain("'context.pipeline.environments.prod.queues.orders.alertBacklogSeconds' must be whole seconds from 60 to 86400, got 5");
+    expect(err).toContain("'context.pipeline.environments.prod.queues.orders.deadLetterRetentionDays' must be whole days from 1 to 31");
+    expect(err).toContain("'context.pipeline.environments.prod.queues.emails.alertFailingAttemptRatio' must be a share > 0 and <= 1");
+    expect(err).toContain('\'context.pipeline.environments.prod.queues.emails.alertNotificationChannels\' must be a channel id "projects/PROJECT/notificationChannels/ID", got "email-me"');
+  });
+
+  test('a queue in front of a shared handler cannot have its own Pub/Sub dead-letter sink', () => {
+    const config = { handlers: { web: {} }, queues: { a: { handler: 'web', deadLetterSink: 'pubsub' }, b: { handler: 'web' } } };
+    expect(() => resolveConfig(config, {})).toThrow(/'context.pipeline.queues.a.deadLetterSink' must be "log" or unset on a queue that fronts the shared handler "web"/);
   });
 });

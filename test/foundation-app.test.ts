@@ -73,11 +73,11 @@ describe('foundation stacks in the app', () => {
     expect(Object.values<Json>(synthApp({ foundationWaitSeconds: 90 }).stacks['project-my-gcp-project'].resource.time_sleep)[0].create_duration).toBe('90s');
     expect(() =>
       resolveConfig({ environments: { dev: { project: 'acme-orders', queueId: 'a', foundationWaitSeconds: 30 }, prod: { project: 'acme-orders', queueId: 'b' } } }, {}),
-    ).toThrow(/'environments\.prod\.foundationWaitSeconds' must be the same as in environment "dev" \(30\), which shares project acme-orders and its foundation, got undefined/);
+    ).toThrow(/'context\.pipeline\.environments\.prod\.foundationWaitSeconds' must be the same as in environment "dev" \(30, context\.pipeline\.environments\.dev\.foundationWaitSeconds\), which shares project acme-orders and its foundation, got undefined/);
   });
 
   test('environment names starting with "project-" are refused (foundation stack names)', () => {
-    expect(() => resolveConfig({ environments: { 'project-x': {} } }, {})).toThrow(/'environments' must be names not starting with "project-".*got "project-x"/);
+    expect(() => resolveConfig({ environments: { 'project-x': {} } }, {})).toThrow(/'context\.pipeline\.environments\.project-x' must be a name not starting with "project-".*got "project-x"/);
   });
 });
 

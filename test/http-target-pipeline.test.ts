@@ -1,4 +1,4 @@
-import { HttpTargetPipeline, HttpTargetPipelineProps, Principal, ProjectFoundationStack } from '../constructs';
+import { HttpTargetPipeline, HttpTargetPipelineProps, Principal, ProjectFoundationStack, TaskHandlerService } from '../constructs';
 import { iamRows, only, resources, synth } from './helpers';
 
 const base: HttpTargetPipelineProps = { queueId: 'orders', location: 'us-central1', project: 'test-project' };
@@ -163,5 +163,53 @@ describe('HttpTargetPipeline', () => {
     expect(() => pipeline({ dispatchDeadlineSeconds: 900, handler: { timeoutSeconds: 600 } })).toThrow(
       /Invalid props for 'test\/Orders\/Handler':\n {2}- 'timeoutSeconds' must be >= dispatchDeadlineSeconds \(900\)/,
     );
+  });
+});
+
+describe('HttpTargetPipeline with a shared handler', () => {
+  const sharedProps = { serviceName: 'orders', location: 'us-central1', project: 'test-project', audience: 'https://orders.example/aud', dispatchDeadlineSeconds: 900 };
+
+  test('two queues front one service: same audience and path, each token account accepted and allowed to invoke', () => {
+    const s = synth((stack) => {
+      const shared = new TaskHandlerService(stack, 'Orders', { ...sharedProps, tasksPath: '/work' });
+      new HttpTargetPipeline(stack, 'Fast', { ...base, queueId: 'orders-fast', sharedHandler: shared });
+      new HttpTargetPipeline(stack, 'Slow', { ...base, queueId: 'orders-slow', sharedHandler: shared, dispatchDeadlineSeconds: 900 });
+    });
+    expect(Object.keys(resources(s, 'google_cloud_run_v2_service'))).toHaveLength(1);
+    for (const q of Object.values(resources(s, 'google_cloud_tasks_queue')) as any[]) {
+      expect(q.http_target.oidc_token.audience).toBe('https://orders.example/aud');
+      expect(q.http_target.uri_override.path_override).toEqual({ path: '/work' });
+    }
+    const enq = (id: string) => Object.entries(resources(s, 'google_service_account')).find(([, sa]: any) => sa.account_id === `${id}-enq`)![0];
+    const svc = only(s, 'google_cloud_run_v2_service');
+    expect(svc.template.containers[0].env).toContainEqual({
+      name: 'TASKS_SERVICE_ACCOUNT',
+      value: `\${google_service_account.${enq('orders-fast')}.email},\${google_service_account.${enq('orders-slow')}.email}`,
+    });
+    expect(Object.values(resources(s, 'google_cloud_run_v2_service_iam_member')).map((g: any) => g.member).sort()).toEqual(
+      [`\${google_service_account.${enq('orders-fast')}.member}`, `\${google_service_account.${enq('orders-slow')}.member}`].sort(),
+    );
+    expect(new Set(svc.depends_on).size).toBe(svc.depends_on.length); // the foundation once, however many queues
+  });
+
+  const invalid: Array<[string, Partial<HttpTargetPipelineProps>, RegExp]> = [
+    ['its own handler settings too', { handler: { image: 'gcr.io/acme/h' } }, /'handler' must be unset when sharedHandler is given/],
+    ['a longer dispatch deadline', { dispatchDeadlineSeconds: 1200 }, /'dispatchDeadlineSeconds' must be at most the shared handler's dispatch deadline \(900 s\).*got 1200/],
+    ['another audience', { audience: 'https://elsewhere' }, /'audience' must be the shared handler's audience \(https:\/\/orders.example\/aud\) or unset, got "https:\/\/elsewhere"/],
+  ];
+  test.each(invalid)('rejects %s', (_n, props, message) => {
+    expect(() =>
+      synth((stack) => new HttpTargetPipeline(stack, 'Q', { ...base, ...props, sharedHandler: new TaskHandlerService(stack, 'Orders', sharedProps) })),
+    ).toThrow(message);
+  });
+
+  test('pipeline labels reach its own handler service, handler labels win', () => {
+    const s = pipeline({ labels: { team: 'orders', tier: 'x' }, handler: { labels: { tier: 'backend' } } });
+    expect(only(s, 'google_cloud_run_v2_service').labels).toEqual({ team: 'orders', tier: 'backend' });
+  });
+
+  test('a 100-character queue id gets a hashed, valid service name', () => {
+    const s = pipeline({ queueId: 'Q'.repeat(100) });
+    expect(only(s, 'google_cloud_run_v2_service').name).toMatch(/^q{34}-[0-9a-f]{6}-handler$/);
   });
 });

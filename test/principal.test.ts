@@ -18,7 +18,7 @@ describe('Principal', () => {
   });
 
   test('rejects a malformed email and a malformed member', () => {
-    expect(() => Principal.serviceAccount('not-an-email')).toThrow(/'email' must be a service account email address, got "not-an-email"/);
+    expect(() => Principal.serviceAccount('not-an-email')).toThrow(/'email' must be a service account email address such as "NAME@PROJECT.iam.gserviceaccount.com", got "not-an-email"/);
     expect(() => Principal.fromMember('alice@example.com')).toThrow(/'member' must be an IAM member such as "serviceAccount:EMAIL".*got "alice@example.com"/);
   });
 
@@ -32,7 +32,9 @@ describe('deriveAccountId', () => {
   test.each([
     ['orders', 'enq', 'orders-enq'],
     ['Orders_Queue', 'enq', 'orders-queue-enq'],
-    ['a-very-long-queue-name-for-monthly-reports', 'enq', 'a-very-long-queue-name-for-enq'],
+    // Too long for an account id: shortened, with a hash of the whole name so similar names stay apart.
+    ['a-very-long-queue-name-for-monthly-reports', 'enq', 'a-very-long-queue-n-dad8c7-enq'],
+    ['a-very-long-queue-name-for-weekly-reports', 'enq', 'a-very-long-queue-n-4cd595-enq'],
     ['9lives', 'run', 'lives-run'],
     ['q', 'run', 'q-run-sa'],
     ['---', 'enq', 'enq-sa'],

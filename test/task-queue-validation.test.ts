@@ -36,7 +36,7 @@ const cases: Array<[string, Partial<TaskQueueProps> | Record<string, unknown>, R
   ['invalid header name', { httpTarget: { headers: { 'bad header': 'x' } } }, /"bad header" is not a valid header name/],
   ['headers too large', { httpTarget: { headers: { 'X-Big': 'x'.repeat(81 * 1024) } } }, /'httpTarget.headers' must be under 80 KB in total/],
   ['OIDC and OAuth together', target({ oidcToken: { serviceAccount: sa, audience: 'a' }, oauthToken: { serviceAccount: sa } }), /'httpTarget.oauthToken' must be set without oidcToken/],
-  ['bad OIDC email', target({ oidcToken: { serviceAccount: { email: 'not-an-email', member: 'x', resourceName: 'x' }, audience: 'a' } }), /'httpTarget.oidcToken.serviceAccount.email' must be a service account email address, got "not-an-email"/],
+  ['bad OIDC email', target({ oidcToken: { serviceAccount: { email: 'not-an-email', member: 'x', resourceName: 'x' }, audience: 'a' } }), /'httpTarget.oidcToken.serviceAccount.email' must be a service account email address such as "NAME@PROJECT.iam.gserviceaccount.com", got "not-an-email"/],
   ['empty audience', target({ oidcToken: { serviceAccount: sa, audience: ' ' } }), /'httpTarget.oidcToken.audience' must be a non-empty audience/],
   ['OAuth to a non-Google host', target({ oauthToken: { serviceAccount: sa } }), /'httpTarget.uriOverride.host' must be a \*.googleapis.com host when oauthToken is set.*got "h.example.com"/],
   ['OAuth bad scope', { httpTarget: { uriOverride: { host: 'pubsub.googleapis.com' }, oauthToken: { serviceAccount: sa, scope: 'cloud-platform' } } }, /'httpTarget.oauthToken.scope' must be an OAuth scope URL/],

@@ -211,7 +211,7 @@ describe('TaskQueue', () => {
     test('rejects an invalid queue name', () => {
       expect(() =>
         synth((stack) => TaskQueue.fromQueueAttributes(stack, 'Existing', { project: 'other-project', location: 'europe-west1', queueName: 'bad_name' })),
-      ).toThrow(/'queueId' must be letters, digits and hyphens.*got "bad_name"/);
+      ).toThrow(/'queueName' must be letters, digits and hyphens.*got "bad_name"/);
     });
   });
 

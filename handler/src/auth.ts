@@ -67,7 +67,9 @@ export class TokenVerifier {
     } catch (e) {
       throw new AuthError(401, `invalid token: ${describe(e)}`);
     }
-    if (payload.email !== this.config.serviceAccount) {
+    // Several queues may front one handler: TASKS_SERVICE_ACCOUNT lists each queue's token account.
+    const accounts = this.config.serviceAccounts ?? [this.config.serviceAccount];
+    if (typeof payload.email !== 'string' || !accounts.includes(payload.email)) {
       throw new AuthError(403, `token is for ${JSON.stringify(payload.email)}, not the queue's service account`);
     }
     if (payload.email_verified !== true) throw new AuthError(403, 'token email is not verified (email_verified must be true)');

@@ -6,8 +6,10 @@ export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.c
 export interface AuthConfig {
   /** Expected `aud`. */
   readonly audience: string;
-  /** Expected `email`: the queue's token service account. */
+  /** Expected `email`: the queue's token service account (TASKS_SERVICE_ACCOUNT as written). */
   readonly serviceAccount: string;
+  /** Every accepted `email`, when TASKS_SERVICE_ACCOUNT lists several (comma-separated) for a shared handler. */
+  readonly serviceAccounts?: readonly string[];
   readonly jwksUrl: string;
   readonly issuers: readonly string[];
   /** Allowed clock skew for exp/iat/nbf, seconds. */
@@ -72,10 +74,12 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
     const jwksUrl = env.TASKS_JWKS_URL || GOOGLE_JWKS_URL;
     const issuers = (env.TASKS_ISSUERS || GOOGLE_ISSUERS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
     p.fail('TASKS_AUDIENCE', audience, 'set to the token audience the queue uses (or TASKS_AUTH=disabled for local experiments)', audience.trim() === '');
-    p.fail('TASKS_SERVICE_ACCOUNT', serviceAccount, "set to the queue's token service account email", !isEmail(serviceAccount));
+    // Queues sharing one handler each have a token account: a comma-separated list accepts all of them.
+    const serviceAccounts = serviceAccount.split(',').map((s) => s.trim());
+    p.fail('TASKS_SERVICE_ACCOUNT', serviceAccount, "set to the queue's token service account email", !serviceAccounts.every(isEmail));
     p.check('TASKS_JWKS_URL', jwksUrl, isKeySourceUrl, 'an https URL (plain http only to a loopback host: localhost, 127.0.0.1, [::1])');
     p.fail('TASKS_ISSUERS', env.TASKS_ISSUERS, 'a comma-separated list of issuers', issuers.length === 0);
-    auth = { audience, serviceAccount, jwksUrl, issuers, clockSkewSeconds: skew };
+    auth = { audience, serviceAccount, serviceAccounts: serviceAccounts.length > 1 ? serviceAccounts : undefined, jwksUrl, issuers, clockSkewSeconds: skew };
   }
   p.throwIfAny('handler environment');
   return {

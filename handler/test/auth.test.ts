@@ -112,3 +112,32 @@ describe('handler authentication', () => {
     expect(res.status).toBe(401);
   });
 });
+
+describe('a handler shared by several queues', () => {
+  const second = 'slow-lane-enq@test-project.iam.gserviceaccount.com';
+  let key: Keys;
+  let jwks: JwksServer;
+  let h: Harness;
+
+  beforeAll(async () => {
+    key = await makeKey('key-1');
+    jwks = await new JwksServer().start();
+    jwks.keys = [key.publicJwk];
+  });
+  afterAll(() => jwks.stop());
+  beforeEach(async () => {
+    // GIVEN TASKS_SERVICE_ACCOUNT lists each queue's token account
+    h = await startHandler(recordingWork().work, { jwks, env: { TASKS_SERVICE_ACCOUNT: `${claims().email}, ${second}` } });
+  });
+  afterEach(() => h.close());
+
+  test('accepts a token of any listed account', async () => {
+    const res = await h.post({ ...taskHeaders('shared-1'), Authorization: `Bearer ${await sign(key, claims({ email: second }))}` });
+    expect(res.status).toBe(200);
+  });
+
+  test('still refuses an account that is not listed', async () => {
+    const res = await h.post({ ...taskHeaders('shared-2'), Authorization: `Bearer ${await sign(key, claims({ email: 'other@test-project.iam.gserviceaccount.com' }))}` });
+    expect(res.status).toBe(403);
+  });
+});

@@ -74,6 +74,15 @@ describe('enqueue CLI', () => {
     expect(api.requests[1].url).toBe('/v2/projects/acme-prod/locations/europe-west1/queues/other/tasks:buffer');
   });
 
+  test('--queue takes a queue name from the queues map; without it the first queue is used', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'cli-'));
+    writeFileSync(join(cwd, 'cdktf.json'), JSON.stringify({ context: { pipeline: { project: 'acme-dev', queues: { emails: {}, fast: { queueId: 'orders-fast' } } } } }));
+    expect((await cli(['buffer', '--queue', 'fast'], env, cwd)).code).toBe(0);
+    expect(api.requests[0].url).toBe('/v2/projects/acme-dev/locations/us-central1/queues/orders-fast/tasks:buffer');
+    expect((await cli(['buffer'], env, cwd)).code).toBe(0);
+    expect(api.requests[1].url).toBe('/v2/projects/acme-dev/locations/us-central1/queues/emails/tasks:buffer');
+  });
+
   test('--help reads like gcloud help and exits 0', async () => {
     const r = await cli(['--help']);
     expect(r.code).toBe(0);

@@ -110,7 +110,7 @@ describe('createTask through the official client (REST transport to a local endp
     [{ url: 'ftp://x.example.com/' }, /url must use http or https/],
     [{ url: 'http://x.example.com/', oidcToken: { serviceAccountEmail: 'a@b.iam.gserviceaccount.com' } }, /url must be https when an OIDC token is attached/],
     [{ httpMethod: 'FETCH' }, /httpMethod must be one of POST, GET/],
-    [{ oidcToken: { serviceAccountEmail: 'nobody' } }, /oidcToken.serviceAccountEmail must be a service account email, got "nobody"/],
+    [{ oidcToken: { serviceAccountEmail: 'nobody' } }, /oidcToken.serviceAccountEmail must be a service account email address such as "NAME@PROJECT.iam.gserviceaccount.com", got "nobody"/],
   ])('rejects %j before any network call', async (bad, message) => {
     const err = await createTask(QUEUE, opts(bad)).catch((e) => e);
     expect(err).toBeInstanceOf(TaskValidationError);

@@ -1,0 +1,25 @@
+import { Problems } from '../limits';
+import type { ResolvedEnvironment } from './environment';
+
+/**
+ * Rejects two resources, in any environments, that would get the same GCP name: the second is reported
+ * where its name was decided, naming the first and where that one was decided.
+ */
+export function checkDistinctNames(p: Problems, environments: readonly ResolvedEnvironment[]): void {
+  const seen = new Map<string, { what: string; origin: string }>();
+  // One line per pair of places: a clashing queue id also clashes in the names derived from it.
+  const reported = new Set<string>();
+  for (const env of environments) {
+    for (const r of env.resources) {
+      const first = seen.get(r.gcpName);
+      if (!first) {
+        seen.set(r.gcpName, r);
+        continue;
+      }
+      const pair = `${first.origin}\n${r.origin}`;
+      if (first.what === r.what || reported.has(pair)) continue;
+      reported.add(pair);
+      p.fail(r.origin, r.value, `a name that gives ${r.what} its own ${r.kind}: ${first.what} (${first.origin}) already gets ${r.gcpName}`);
+    }
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Rules for a Cloud Run handler's settings, shared by the `TaskHandlerService` construct (which reports
+ * its prop names) and the app config (which reports the cdktf.json path or PIPELINE_* variable).
+ */
+import { CLOUD_RUN_MAX_TIMEOUT_SECONDS, CloudRunIngress, DISPATCH_DEADLINE } from './limits';
+import { Problems } from './problems';
+import { CLOUD_RUN_MAX_ENV_VARS, cpuCount, memoryMiB, minCpuForMemory, minMemoryForCpu, RULES, VpcEgress } from './rules';
+
+/** A Secret Manager secret exposed as an environment variable. */
+export interface SecretEnvRef {
+  /** Secret id in the service's project, or `projects/PROJECT/secrets/ID`. */
+  readonly secret: string;
+  /** "latest" or a version number. @default "latest" */
+  readonly version?: string;
+}
+
+/** Direct VPC egress: the service sends traffic into a VPC without a connector. */
+export interface VpcAccessSettings {
+  /** VPC network name or `projects/P/global/networks/N`. @default - taken from the subnetwork */
+  readonly network?: string;
+  /** Subnetwork name or `projects/P/regions/R/subnetworks/S`. @default - the subnetwork named like the network */
+  readonly subnetwork?: string;
+  /** ALL_TRAFFIC or PRIVATE_RANGES_ONLY. @default "PRIVATE_RANGES_ONLY" */
+  readonly egress?: VpcEgress;
+}
+
+/** The Cloud Run settings both the construct and the app config accept (names as the construct's props). */
+export interface CloudRunSettings {
+  readonly serviceName?: string;
+  readonly location?: string;
+  readonly project?: string;
+  readonly image?: string;
+  readonly tasksPath?: string;
+  readonly dispatchDeadlineSeconds?: number;
+  readonly timeoutSeconds?: number;
+  readonly ingress?: CloudRunIngress;
+  readonly cpu?: string;
+  readonly memory?: string;
+  readonly minInstanceCount?: number;
+  readonly maxInstanceCount?: number;
+  readonly concurrency?: number;
+  readonly environment?: Record<string, string>;
+  readonly secrets?: Record<string, SecretEnvRef>;
+  readonly vpcAccess?: VpcAccessSettings;
+  readonly labels?: Record<string, string>;
+}
+
+/** Every rule for a Cloud Run handler's settings, cross-setting rules included. */
+export function checkCloudRunSettings(p: Problems, s: CloudRunSettings): void {
+  p.rule('serviceName', s.serviceName, RULES.serviceName)
+    .rule('location', s.location, RULES.region)
+    .rule('project', s.project, RULES.projectId)
+    .rule('image', s.image, RULES.image)
+    .rule('tasksPath', s.tasksPath, RULES.path)
+    .rule('dispatchDeadlineSeconds', s.dispatchDeadlineSeconds, RULES.dispatchDeadlineSeconds)
+    .check('timeoutSeconds', s.timeoutSeconds, (v) => Number.isInteger(v) && v >= 1 && v <= CLOUD_RUN_MAX_TIMEOUT_SECONDS, `whole seconds from 1 to ${CLOUD_RUN_MAX_TIMEOUT_SECONDS}`)
+    .rule('ingress', s.ingress, RULES.ingress)
+    .rule('cpu', s.cpu, RULES.cpu)
+    .rule('memory', s.memory, RULES.memory)
+    .rule('minInstanceCount', s.minInstanceCount, RULES.minInstances)
+    .rule('maxInstanceCount', s.maxInstanceCount, RULES.maxInstances)
+    .rule('concurrency', s.concurrency, RULES.concurrency);
+
+  const deadline = s.dispatchDeadlineSeconds ?? DISPATCH_DEADLINE.default;
+  if (p.known(s.timeoutSeconds) && p.known(deadline)) {
+    p.fail('timeoutSeconds', s.timeoutSeconds, `>= ${p.nameOf('dispatchDeadlineSeconds')} (${deadline}): Cloud Run would cut requests Cloud Tasks is still waiting for`, s.timeoutSeconds < deadline);
+  }
+  if (p.known(s.minInstanceCount) && p.known(s.maxInstanceCount)) {
+    p.fail('minInstanceCount', s.minInstanceCount, `<= ${p.nameOf('maxInstanceCount')} (${s.maxInstanceCount})`, s.minInstanceCount > s.maxInstanceCount);
+  }
+  checkCpuAndMemory(p, s);
+
+  const env = s.environment ?? {};
+  const secrets = s.secrets ?? {};
+  for (const [name, value] of Object.entries(env)) {
+    p.rule(`environment.${name}`, name, RULES.envName).rule(`environment.${name}`, value, RULES.envValue);
+  }
+  for (const [name, ref] of Object.entries(secrets)) {
+    p.rule(`secrets.${name}`, name, RULES.envName)
+      .rule(`secrets.${name}.secret`, ref?.secret, RULES.secret)
+      .rule(`secrets.${name}.version`, ref?.version, RULES.secretVersion);
+    p.fail(`secrets.${name}`, name, `a variable not also set in ${p.nameOf('environment')} (one source per variable)`, name in env);
+  }
+  const count = Object.keys(env).length + Object.keys(secrets).length;
+  p.fail('environment', `${count} variables`, `at most ${CLOUD_RUN_MAX_ENV_VARS} variables, secrets included (Cloud Run's limit)`, count > CLOUD_RUN_MAX_ENV_VARS);
+
+  const vpc = s.vpcAccess;
+  if (vpc) {
+    p.rule('vpcAccess.network', vpc.network, RULES.network)
+      .rule('vpcAccess.subnetwork', vpc.subnetwork, RULES.subnetwork)
+      .rule('vpcAccess.egress', vpc.egress, RULES.egress);
+    p.fail('vpcAccess', vpc, 'a network or a subnetwork (Direct VPC egress needs at least one)', vpc.network === undefined && vpc.subnetwork === undefined);
+  }
+  checkLabels(p, 'labels', s.labels);
+}
+
+function checkCpuAndMemory(p: Problems, s: CloudRunSettings): void {
+  // Unset values are Cloud Run's defaults (1 CPU, 512 MiB), which the table applies to as well.
+  const cpuText = s.cpu ?? '1';
+  const memoryText = s.memory ?? '512Mi';
+  if (!p.known(cpuText) || !RULES.cpu.ok(cpuText) || !p.known(memoryText) || !RULES.memory.ok(memoryText)) return;
+  if (s.cpu === undefined && s.memory === undefined) return;
+  const cpu = cpuCount(cpuText)!;
+  const mib = memoryMiB(memoryText)!;
+  const shown = (value: string | undefined, fallback: string) => value ?? `${fallback} (the default)`;
+  p.fail('concurrency', s.concurrency, `1 when ${p.nameOf('cpu')} is below 1 (it is "${cpuText}"; Cloud Run's rule)`, cpu < 1 && p.known(s.concurrency) && s.concurrency !== 1);
+  p.fail('memory', shown(s.memory, '512Mi'), `at least ${minMemoryForCpu(cpu)} MiB when ${p.nameOf('cpu')} is "${cpuText}" (Cloud Run's CPU and memory table)`, mib < minMemoryForCpu(cpu));
+  p.fail('cpu', shown(s.cpu, '1'), `at least ${minCpuForMemory(mib)} when ${p.nameOf('memory')} is "${memoryText}" (Cloud Run's CPU and memory table)`, cpu < minCpuForMemory(mib));
+}
+
+/** Label keys and values as Google Cloud accepts them, at most 64. */
+export function checkLabels(p: Problems, prop: string, labels: Record<string, string> | undefined): void {
+  if (!labels) return;
+  for (const [key, value] of Object.entries(labels)) {
+    p.rule(`${prop}.${key}`, key, RULES.labelKey).rule(`${prop}.${key}`, value, RULES.labelValue);
+  }
+  p.rule(prop, labels, RULES.labels);
+}
