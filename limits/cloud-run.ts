@@ -26,22 +26,39 @@ export interface VpcAccessSettings {
 
 /** The Cloud Run settings both the construct and the app config accept (names as the construct's props). */
 export interface CloudRunSettings {
+  /** Cloud Run service name: lowercase letters, digits and hyphens, starting with a letter, at most 49 characters. */
   readonly serviceName?: string;
+  /** Region, e.g. `us-central1`. */
   readonly location?: string;
+  /** Project id. @default - the provider's project */
   readonly project?: string;
+  /** Container image reference, e.g. `us-docker.pkg.dev/PROJECT/REPO/handler:1.0`. @default - Google's `hello` sample */
   readonly image?: string;
+  /** Path the queue targets, starting with "/". @default "/tasks" */
   readonly tasksPath?: string;
+  /** Longest dispatch deadline of the queues in front, 15-1800 seconds. @default 600 */
   readonly dispatchDeadlineSeconds?: number;
+  /** Cloud Run request timeout, >= the dispatch deadline and <= 3600 seconds. @default - the dispatch deadline */
   readonly timeoutSeconds?: number;
+  /** Who may reach the service over the network. @default "INGRESS_TRAFFIC_INTERNAL_ONLY" */
   readonly ingress?: CloudRunIngress;
+  /** CPUs per instance: "1", "2", "4", "6", "8", or "0.08"-"1" (then concurrency must be 1). @default - Cloud Run's default ("1") */
   readonly cpu?: string;
+  /** Memory per instance, "128Mi"-"32Gi", within Cloud Run's CPU/memory table. @default - Cloud Run's default ("512Mi") */
   readonly memory?: string;
+  /** Fewest instances kept warm, 0-1000 (<= maxInstanceCount). @default - Cloud Run's default (0) */
   readonly minInstanceCount?: number;
+  /** Most instances, 1-1000. @default - Cloud Run's default (100) */
   readonly maxInstanceCount?: number;
+  /** Requests one instance handles at once, 1-1000. @default - Cloud Run's default (80; 1 below 1 CPU) */
   readonly concurrency?: number;
+  /** Extra environment variables (not `TASKS_*`, not set by Cloud Run), values up to 32 KB, 1000 at most with secrets. @default - none */
   readonly environment?: Record<string, string>;
+  /** Secret Manager secrets as environment variables, by variable name. @default - none */
   readonly secrets?: Record<string, SecretEnvRef>;
+  /** Direct VPC egress (network and/or subnetwork, egress setting). @default - no VPC access */
   readonly vpcAccess?: VpcAccessSettings;
+  /** Labels on the service: keys and values of lowercase letters, digits, `_` and `-`, at most 64. @default - none */
   readonly labels?: Record<string, string>;
 }
 

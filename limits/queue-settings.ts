@@ -7,21 +7,39 @@ import { isDurationBetween, isIntegerBetween, isPositiveAtMost, parseSeconds } f
 import { Problems } from './problems';
 import { RULES } from './rules';
 
+/** A queue's own settings both the `TaskQueue` construct and the app config accept (names as the construct's props). */
 export interface QueueSettings {
+  /** Queue id: letters, digits and hyphens, 1-100 characters. Changing it replaces the queue. */
   readonly queueId?: string;
+  /** Region, e.g. `us-central1`. Changing it replaces the queue. */
   readonly location?: string;
+  /** Project id. @default - the provider's project */
   readonly project?: string;
-  readonly rateLimits?: { readonly maxDispatchesPerSecond?: number; readonly maxConcurrentDispatches?: number };
+  /** How fast the queue dispatches (`rate_limits`). @default - the service defaults */
+  readonly rateLimits?: {
+    /** Dispatches per second, > 0 and <= 500. @default - the service default (500) */
+    readonly maxDispatchesPerSecond?: number;
+    /** Tasks dispatched and not yet answered, 1-5000. @default - the service default (1000) */
+    readonly maxConcurrentDispatches?: number;
+  };
+  /** How the queue retries failed dispatches (`retry_config`). @default - the service defaults */
   readonly retry?: {
+    /** Attempts per task, >= -1 (-1 = unlimited). @default - the service default (100) */
     readonly maxAttempts?: number;
+    /** Time limit for retrying a task, whole seconds ("3600s"), "0s" = unlimited, at most 31 days. @default - unlimited */
     readonly maxRetryDuration?: string;
+    /** First retry delay, whole seconds ("1s"), at most 31 days. @default - the service default ("0.1s") */
     readonly minBackoff?: string;
+    /** Longest retry delay, whole seconds (>= minBackoff), at most 31 days. @default - the service default ("3600s") */
     readonly maxBackoff?: string;
+    /** Times the delay doubles before growing linearly, 0-16. @default - the service default (16) */
     readonly maxDoublings?: number;
   };
+  /** Share of task operations logged to Cloud Logging, 0.0-1.0. @default - logging off */
   readonly loggingSamplingRatio?: number;
 }
 
+/** Every rule for a queue's own settings (id, place, rates, retries, logging), cross-setting rules included. */
 export function checkQueueSettings(p: Problems, s: QueueSettings): void {
   p.rule('queueId', s.queueId, RULES.queueId).rule('location', s.location, RULES.region).rule('project', s.project, RULES.projectId);
   const rates = s.rateLimits;
