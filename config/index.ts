@@ -17,41 +17,69 @@ import { isPlainObject, Leaf, readBlock, Schema, Tree } from './layers';
 export interface HandlerSettings {
   /** The key in `handlers`, or the queue's name for a dedicated handler. */
   readonly name: string;
+  /** Cloud Run service name (`serviceName`, or derived from the queue id / handler name). */
   readonly serviceName: string;
+  /** Account id of the handler's runtime service account (derived from the service name). */
   readonly runtimeAccountId: string;
+  /** Container image. @default - Google's `hello` sample (does not verify tokens) */
   readonly image?: string;
+  /** Path the queue targets. @default "/tasks" */
   readonly path: string;
+  /** Cloud Run ingress. @default "INGRESS_TRAFFIC_INTERNAL_ONLY" */
   readonly ingress?: string;
+  /** Request timeout, >= the dispatch deadline, <= 3600 seconds. @default - the dispatch deadline */
   readonly timeoutSeconds?: number;
   /** The longest dispatch deadline of the queues in front of it. */
   readonly dispatchDeadlineSeconds: number;
+  /** CPUs per instance ("1", "2", "4", "6", "8", or "0.08"-"1"). @default - Cloud Run's ("1") */
   readonly cpu?: string;
+  /** Memory per instance, "128Mi"-"32Gi". @default - Cloud Run's ("512Mi") */
   readonly memory?: string;
+  /** Fewest instances, 0-1000. @default - Cloud Run's (0) */
   readonly minInstances?: number;
+  /** Most instances, 1-1000. @default - Cloud Run's (100) */
   readonly maxInstances?: number;
+  /** Requests per instance, 1-1000. @default - Cloud Run's (80) */
   readonly concurrency?: number;
+  /** Extra environment variables (`env`). @default - none */
   readonly env?: Record<string, string>;
+  /** Secret Manager secrets as environment variables, by variable name. @default - none */
   readonly secrets?: Record<string, SecretEnvRef>;
+  /** Direct VPC egress network. @default - no VPC access */
   readonly network?: string;
+  /** Direct VPC egress subnetwork. @default - no VPC access */
   readonly subnetwork?: string;
+  /** Direct VPC egress setting, ALL_TRAFFIC or PRIVATE_RANGES_ONLY. @default "PRIVATE_RANGES_ONLY" */
   readonly egress?: string;
   /** Every label of the service: the environment's common set, the queue's extras, the handler's own. */
   readonly labels?: Record<string, string>;
 }
 
+/** One queue of an environment, every layer merged and checked. */
 export interface QueueSettings {
   /** The key in `queues` (the queue id for the single-queue form). */
   readonly name: string;
+  /** Cloud Tasks queue id: `queueId`, else the key in `queues`. */
   readonly queueId: string;
+  /** Account id of the queue's enqueuer service account (derived from the queue id). */
   readonly enqueuerAccountId: string;
+  /** Dispatch deadline, 15-1800 seconds. @default 600 */
   readonly dispatchDeadlineSeconds: number;
+  /** Dispatches per second, > 0 and <= 500. @default - the service default (500) */
   readonly maxDispatchesPerSecond?: number;
+  /** Concurrent dispatches, 1-5000. @default - the service default (1000) */
   readonly maxConcurrentDispatches?: number;
+  /** Attempts per task, >= -1 (-1 = unlimited). @default - the service default (100) */
   readonly maxAttempts?: number;
+  /** Retry time limit, whole seconds ("3600s"), "0s" = unlimited. @default "0s" */
   readonly maxRetryDuration?: string;
+  /** First retry delay, whole seconds. @default - the service default ("0.1s") */
   readonly minBackoff?: string;
+  /** Longest retry delay, whole seconds (>= minBackoff). @default - the service default ("3600s") */
   readonly maxBackoff?: string;
+  /** Times the retry delay doubles, 0-16. @default - the service default (16) */
   readonly maxDoublings?: number;
+  /** Share of task operations logged, 0.0-1.0. @default 1.0 */
   readonly loggingSamplingRatio?: number;
   /** The name of the shared handler (in the environment's `handlers`) this queue fronts. */
   readonly sharedHandler?: string;
@@ -84,23 +112,30 @@ export interface QueueSettings {
 
 /** Settings one environment (one stack) is built from. */
 export interface EnvironmentSettings {
+  /** Project id of the environment's resources. */
   readonly project: string;
+  /** Region of the environment's queues and handlers. */
   readonly region: string;
+  /** `prevent_destroy` on the queues (and dead-letter topics), `deletion_protection` on the services. @default true */
   readonly protectFromDestroy: boolean;
   /**
    * True for the single-queue form (queue settings at the top, no `queues`): its resources keep the
    * addresses one-queue stacks always had.
    */
   readonly singleQueue: boolean;
+  /** Queues by name (the queue id for the single-queue form). */
   readonly queues: Record<string, QueueSettings>;
   /** Shared handlers, by name; only those some queue fronts. */
   readonly handlers: Record<string, HandlerSettings>;
   /** The project foundation (one stack per project; environments in one project must agree). */
   readonly foundationWaitSeconds?: number;
+  /** `prevent_destroy` on the project's APIs and agent grant. @default true */
   readonly foundationProtectFromDestroy?: boolean;
+  /** Import the APIs and agent grant an older layout created. @default false */
   readonly foundationAdoptExisting?: boolean;
 }
 
+/** The whole app: every environment to synthesize and where state goes. */
 export interface AppConfig {
   /** Environment name → settings; each becomes a stack of that name. */
   readonly environments: Record<string, EnvironmentSettings>;
