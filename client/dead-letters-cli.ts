@@ -17,7 +17,7 @@ SYNOPSIS
     npm run dead-letters -- show ID [--json]
     npm run dead-letters -- replay ID... | --all [--via=buffer|create]
     npm run dead-letters -- stats                      (local only: per-queue depth, attempts, dead letters)
-    common: [--local] [--env=ENV] [--project=P] [--location=L] [--subscription=S]
+    common: [--local] [--env=ENV] [--queue=NAME] [--project=P] [--location=L] [--subscription=S]
             [--pubsub-endpoint=URL] [--endpoint=URL] [--token=TOKEN]
 
 DESCRIPTION
@@ -32,6 +32,8 @@ FLAGS
                            http://127.0.0.1:${LOCAL_DEV_PORTS.ops}, Cloud Tasks at http://127.0.0.1:${LOCAL_DEV_PORTS.rest}, token "local"
                            (other ports: add --pubsub-endpoint and --endpoint; the dev banner prints them)
     --env=ENV              environment from the app config (default: the first)
+    --queue=NAME           whose dead letters: a queue's name in the config's queues (or its id)
+                           (default: the first queue with deadLetterSink "pubsub", else the first queue)
     --project, --location  the queue's project and region (default: from the app config)
     --subscription=S       projects/P/subscriptions/S (default: QUEUE-dead-letters in the project)
     --pubsub-endpoint=URL  Pub/Sub REST base (default: $PUBSUB_ENDPOINT, else https://pubsub.googleapis.com)
@@ -67,6 +69,7 @@ export async function main(
       project: { type: 'string' },
       location: { type: 'string' },
       subscription: { type: 'string' },
+      queue: { type: 'string' },
       'pubsub-endpoint': { type: 'string' },
       endpoint: { type: 'string' },
       token: { type: 'string' },
@@ -142,7 +145,7 @@ export async function main(
   }
 }
 
-function targetOf(v: { env?: string; project?: string; location?: string }): { project: string; location: string; subscription: string } {
+function targetOf(v: { env?: string; queue?: string; project?: string; location?: string }): { project: string; location: string; subscription: string } {
   const config = loadConfig();
   const names = Object.keys(config.environments);
   const env = v.env ?? names[0];
@@ -151,8 +154,9 @@ function targetOf(v: { env?: string; project?: string; location?: string }): { p
   const project = v.project ?? s.project;
   // The subscription of the first queue with the Pub/Sub sink (named after its queue id), else of the first queue.
   const queues = Object.values(s.queues);
-  const queue = queues.find((q) => q.deadLetterSink === 'pubsub') ?? queues[0];
-  return { project, location: v.location ?? s.region, subscription: `projects/${project}/subscriptions/${queue.queueId}-dead-letters` };
+  const queueId =
+    v.queue === undefined ? (queues.find((q) => q.deadLetterSink === 'pubsub') ?? queues[0]).queueId : (s.queues[v.queue]?.queueId ?? v.queue);
+  return { project, location: v.location ?? s.region, subscription: `projects/${project}/subscriptions/${queueId}-dead-letters` };
 }
 
 function summary(r: ReceivedDeadLetter) {

@@ -124,6 +124,11 @@ describe('dead-letters CLI --local', () => {
     expect(init.headers.Authorization).toBe('Bearer local');
   });
 
+  test('GIVEN --queue WHEN listing THEN it pulls from that queue\'s subscription', async () => {
+    expect(await main(['list', '--local', '--queue', 'emails'], () => undefined, () => undefined)).toBe(0);
+    expect(fetchSpy.mock.calls[0][0]).toBe('http://127.0.0.1:8125/v1/projects/my-gcp-project/subscriptions/emails-dead-letters:pull');
+  });
+
   test('GIVEN --local WHEN asking for stats THEN it reads /stats on the default ops port', async () => {
     expect(await main(['stats', '--local'], () => undefined, () => undefined)).toBe(0);
     expect(fetchSpy.mock.calls[0][0]).toBe('http://127.0.0.1:8125/stats');
