@@ -2,15 +2,13 @@ import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, GcsBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { AppConfig, EnvironmentSettings, foundationStackName, HandlerSettings, loadConfig, QueueSettings } from './config';
-import {
-  HttpTargetPipeline,
-  PipelineDashboard,
-  PipelineHandlerProps,
-  ProjectFoundation,
-  ProjectFoundationStack,
-  releaseProjectFoundation,
-  TaskHandlerService,
-} from './constructs';
+// The construct files, not the library's index: the index loads every construct's provider classes (Pub/Sub
+// among them), and the synth hot path loads only what the app may use.
+import { HttpTargetPipeline, PipelineHandlerProps } from './constructs/http-target-pipeline';
+import { PipelineDashboard } from './constructs/pipeline-dashboard';
+import { ProjectFoundation } from './constructs/project-foundation';
+import { ProjectFoundationStack, releaseProjectFoundation } from './constructs/project-foundation-stack';
+import { TaskHandlerService } from './constructs/task-handler-service';
 import { CloudRunIngress, VpcEgress } from './limits';
 
 /**

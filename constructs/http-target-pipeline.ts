@@ -1,7 +1,7 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { deriveServiceName, DISPATCH_DEADLINE, HttpMethod, RETRY_DEFAULTS } from '../limits';
-import { DeadLetterTopic } from './dead-letter-topic';
+import type { DeadLetterTopic } from './dead-letter-topic';
 import { IServiceAccount } from './principal';
 import { deriveAccountId, ServiceAccount } from './service-account';
 import { ProjectFoundation } from './project-foundation';
@@ -173,6 +173,9 @@ export class HttpTargetPipeline extends Construct {
     const retry = { maxAttempts: RETRY_DEFAULTS.maxAttempts, maxRetryDuration: `${RETRY_DEFAULTS.maxRetryDuration}s`, ...definedOnly(props.retry ?? {}) };
     const dl = props.deadLetters ?? {};
     if (dl.sink === 'pubsub') {
+      // Loaded only here: the Pub/Sub provider classes are ~0.7 MB of JS that a log-sink synth never needs.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { DeadLetterTopic } = require('./dead-letter-topic') as typeof import('./dead-letter-topic');
       this.deadLetterTopic = new DeadLetterTopic(this, 'DeadLetters', {
         topicName: dl.topicName ?? `${props.queueId}-dead-letters`,
         project: props.project,

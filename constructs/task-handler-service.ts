@@ -4,7 +4,7 @@ import {
   cloudRunV2ServiceTemplateContainersEnvToTerraform,
 } from '@cdktf/provider-google/lib/cloud-run-v2-service';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
-import { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
+import type { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { dependable, Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import {
@@ -257,6 +257,9 @@ export class TaskHandlerService extends Construct {
    */
   private grantSecretAccess(secret: string): void {
     const full = /^projects\/([^/]+)\/secrets\/([^/]+)$/.exec(secret);
+    // Loaded only when a secret is used: most handlers have none.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { SecretManagerSecretIamMember } = require('@cdktf/provider-google/lib/secret-manager-secret-iam-member') as typeof import('@cdktf/provider-google/lib/secret-manager-secret-iam-member');
     const grant = new SecretManagerSecretIamMember(this, `secretAccessor-${shortHash(secret)}`, {
       project: full ? full[1] : this.project,
       secretId: full ? full[2] : secret,
