@@ -3,19 +3,10 @@
 import { bufferTask, closeClients, createTask, pauseQueue, resumeQueue, UntrustedEndpointError } from '../../client';
 import { checkEndpoint, isLoopbackHost } from '../../client/credentials';
 import { sentences } from '../../client/text';
+import { adc } from './adc-stub';
 import { Recorder } from './recorder';
 
-const adc = { asked: 0 };
-jest.mock('google-auth-library', () => ({
-  ...jest.requireActual('google-auth-library'),
-  // Stands in for Application Default Credentials: hands out a recognisable token and counts the requests.
-  GoogleAuth: class {
-    async getAccessToken() {
-      adc.asked++;
-      return 'adc-secret';
-    }
-  },
-}));
+jest.mock('google-auth-library', () => jest.requireActual('./adc-stub').withAdcStub(jest.requireActual('google-auth-library')));
 
 const QUEUE = 'projects/test-project/locations/us-central1/queues/orders';
 const createdReply = { status: 200, body: { name: `${QUEUE}/tasks/1`, scheduleTime: '2026-11-25T21:00:00Z' } };

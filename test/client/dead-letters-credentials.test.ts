@@ -3,19 +3,10 @@
 import { closeClients, DeadLetterReader, replayDeadLetter, UntrustedEndpointError } from '../../client';
 import { isLoopbackHost } from '../../client/credentials';
 import { main } from '../../client/dead-letters-cli';
+import { adc } from './adc-stub';
 import { Recorder } from './recorder';
 
-const adc = { asked: 0 };
-jest.mock('google-auth-library', () => ({
-  ...jest.requireActual('google-auth-library'),
-  // Stands in for Application Default Credentials: hands out a recognisable token and counts the requests.
-  GoogleAuth: class {
-    async getAccessToken() {
-      adc.asked++;
-      return 'adc-secret';
-    }
-  },
-}));
+jest.mock('google-auth-library', () => jest.requireActual('./adc-stub').withAdcStub(jest.requireActual('google-auth-library')));
 
 const SUBSCRIPTION = 'projects/test-project/subscriptions/orders-dead-letters';
 const QUEUE = 'projects/test-project/locations/us-central1/queues/orders';
