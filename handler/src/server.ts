@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { AuthError, TokenVerifier, VerifiedCaller } from './auth';
 import type { HandlerConfig } from './config';
 import { BadRequestError, parseTaskContext, TaskContext } from './context';
@@ -70,6 +71,8 @@ export class TaskServer {
     this.server.keepAliveTimeout = 65_000;
     // Connections over the cap are closed on arrival: many idle or slow clients cannot exhaust the instance.
     this.server.maxConnections = config.maxConnections;
+    // Node hands CONNECT to a 'connect' listener and, with none, drops the socket without a word: answer it.
+    this.server.on('connect', (_req, socket: Duplex) => socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: POST\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'));
   }
 
   listen(port = this.options.config.port, host?: string): Promise<AddressInfo> {

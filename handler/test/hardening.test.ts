@@ -1,6 +1,7 @@
 // Slow, oversized and unauthenticated clients: each is answered promptly and cannot hold a connection.
 import { request } from 'node:http';
 import { connect, Socket } from 'node:net';
+import { BadRequestError } from '../src/context';
 import { gate, Harness, recordingWork, startHandler, taskHeaders } from './harness';
 
 const noAuth = { TASKS_AUTH: 'disabled' };
@@ -125,7 +126,7 @@ describe('log severity follows the status class', () => {
   test.each([
     [200, 'INFO', () => undefined],
     [400, 'WARNING', () => {
-      throw new (require('../src/context').BadRequestError)('bad payload');
+      throw new BadRequestError('bad payload');
     }],
     [500, 'ERROR', () => {
       throw new Error('boom');
