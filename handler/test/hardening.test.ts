@@ -113,6 +113,14 @@ describe('handler hardening', () => {
     held[1].socket.destroy();
   });
 
+  test('CONNECT is answered 405 rather than dropped', async () => {
+    h = await startHandler(recordingWork().work, { env: noAuth });
+    const c = await rawClient(Number(new URL(h.base).port));
+    c.socket.write('CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n');
+    await within(c.closed, 3000, 'connection close');
+    expect(c.received()).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\nAllow: POST\r\n/);
+  });
+
   test('Node never cuts a request that Cloud Tasks is still waiting for', async () => {
     h = await startHandler(recordingWork().work, { env: { ...noAuth, TASKS_DISPATCH_DEADLINE_SECONDS: '900' } });
     expect(h.server.server.requestTimeout).toBeGreaterThan(900_000);
