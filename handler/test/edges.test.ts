@@ -39,7 +39,7 @@ describe('request edges', () => {
 
   test('work that throws a non-Error is still a clear 500', async () => {
     h = await startHandler(recordingWork(() => {
-      throw 'plain string'; // eslint-disable-line no-throw-literal
+      throw 'plain string';
     }).work, { env: noAuth });
     const res = await h.post(taskHeaders('odd-throw'));
     expect(res).toMatchObject({ status: 500, body: { task: 'odd-throw', error: 'work failed: plain string' } });
