@@ -202,3 +202,152 @@ describe('targetUrl (the queue URI override)', () => {
     expect(() => targetUrl({}, none)).toThrow('task has no URL and its queue no URI override');
   });
 });
+
+describe('Dispatcher: what the target receives, and the dispatcher lifecycle', () => {
+  let store: TaskStore;
+  let logs: Record<string, unknown>[];
+  let stops: Array<() => Promise<void>>;
+  const signer = { idToken: async (email: string, audience: string) => `oidc:${email}:${audience}` } as never;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  beforeEach(() => {
+    store = new TaskStore(':memory:');
+    logs = [];
+    stops = [];
+  });
+  afterEach(async () => {
+    for (const stop of stops.reverse()) await stop();
+    store.close();
+  });
+
+  async function setup(respond: Parameters<typeof scriptedTarget>[0], q: (port: number) => QueueConfig, more: { tickMs?: number; log?: boolean } = {}) {
+    const target = await scriptedTarget(respond);
+    const config = q(target.port);
+    const dispatcher = new Dispatcher({ store, signer, queues: [config], tickMs: more.tickMs, ...(more.log === false ? {} : { log: (e) => logs.push(e) }) });
+    stops.push(target.stop, () => dispatcher.stop());
+    return { target, dispatcher, config };
+  }
+  const ok = (res: ServerResponse) => void res.end('ok');
+
+  test('first attempt: Cloud Tasks headers, no previous-response headers; a retry carries them', async () => {
+    let n = 0;
+    const { target, dispatcher } = await setup((res) => void res.writeHead(++n === 1 ? 500 : 200).end(), (port) => queue(port));
+    const t = task('headers', { scheduleMs: 1764100000123 });
+    store.add(t);
+    dispatcher.tick();
+    await eventually(() => logs.length === 1);
+    store.runNow(t.name);
+    dispatcher.tick();
+    await eventually(() => logs.length === 2);
+    const [first, second] = target.seen.map((s) => s.headers);
+    expect(first).toMatchObject({
+      'user-agent': 'Google-Cloud-Tasks',
+      'x-cloudtasks-queuename': 'orders',
+      'x-cloudtasks-taskname': 'headers',
+      'x-cloudtasks-taskretrycount': '0',
+      'x-cloudtasks-taskexecutioncount': '0',
+      'x-cloudtasks-tasketa': '1764100000.123000',
+    });
+    expect(first).not.toHaveProperty('x-cloudtasks-taskpreviousresponse');
+    expect(first).not.toHaveProperty('x-cloudtasks-taskretryreason');
+    expect(second).toMatchObject({ 'x-cloudtasks-taskretrycount': '1', 'x-cloudtasks-taskpreviousresponse': '500', 'x-cloudtasks-taskretryreason': 'INTERNAL' });
+    expect(logs[1]).toMatchObject({ outcome: 'acknowledged', message: 'task headers acknowledged (200)', attempt: 2 });
+    expect(logs[1].startDelayMs).toBeGreaterThanOrEqual(0);
+  });
+
+  test('a queue header override replaces a task header of any letter case', async () => {
+    const { target, dispatcher } = await setup(ok, (port) => ({ ...queue(port), httpTarget: { ...queue(port).httpTarget!, headers: { 'X-Team': 'queue' } } }));
+    store.add(task('case', { headers: { 'x-team': 'task', 'X-Other': 'kept' } }));
+    dispatcher.tick();
+    await eventually(() => logs.length === 1);
+    expect(target.seen[0].headers['x-team']).toBe('queue');
+    expect(target.seen[0].headers['x-other']).toBe('kept');
+  });
+
+  test('a queue without http_target: the task URL and the task OIDC token (audience defaulting to the URL)', async () => {
+    const { target, dispatcher } = await setup(ok, () => ({ ...queue(0), httpTarget: undefined }));
+    const url = `http://127.0.0.1:${target.port}/own?x=1`;
+    store.add(task('own', { url, oidcToken: { serviceAccountEmail: 'sa@p.iam.gserviceaccount.com' } }));
+    dispatcher.tick();
+    await eventually(() => logs.length === 1);
+    expect(target.seen[0]).toMatchObject({ url: '/own?x=1' });
+    expect(target.seen[0].headers.authorization).toBe(`Bearer oidc:sa@p.iam.gserviceaccount.com:${url}`);
+  });
+
+  test('queue-level OAuth replaces a task OIDC token', async () => {
+    const { target, dispatcher } = await setup(ok, (port) => ({ ...queue(port), httpTarget: { ...queue(port).httpTarget!, oauthToken: { serviceAccountEmail: 'q@p.iam.gserviceaccount.com', scope: 's' } } }));
+    store.add(task('oauth', { oidcToken: { serviceAccountEmail: 'task@p.iam.gserviceaccount.com', audience: 'a' } }));
+    dispatcher.tick();
+    await eventually(() => logs.length === 1);
+    expect(target.seen[0].headers.authorization).toBe('Bearer local-oauth-token-for-q@p.iam.gserviceaccount.com');
+  });
+
+  test('a GET dispatch sends no body', async () => {
+    const { target, dispatcher } = await setup(ok, (port) => ({ ...queue(port), httpTarget: { ...queue(port).httpTarget!, httpMethod: 'GET' } }));
+    store.add(task('get', { body: Buffer.from('ignored') }));
+    dispatcher.tick();
+    await eventually(() => logs.length === 1);
+    expect(target.seen[0]).toMatchObject({ method: 'GET' });
+    expect(target.seen[0].headers['content-length']).toBe('0');
+  });
+
+  test('a 3xx is not an acknowledgement', async () => {
+    const { dispatcher } = await setup((res) => void res.writeHead(300).end(), (port) => queue(port));
+    store.add(task('redirect'));
+    dispatcher.tick();
+    await eventually(() => logs.length === 1);
+    expect(logs[0]).toMatchObject({ status: 300, outcome: 'retry' });
+  });
+
+  test('kick() dispatches at once between ticks, and again on a later kick', async () => {
+    const { target, dispatcher } = await setup(ok, (port) => queue(port), { tickMs: 60_000 });
+    dispatcher.start();
+    store.add(task('k1'));
+    await sleep(50);
+    expect(target.seen).toHaveLength(0); // the interval tick is a minute away
+    dispatcher.kick();
+    await eventually(() => logs.length === 1);
+    store.add(task('k2'));
+    dispatcher.kick();
+    await eventually(() => logs.length === 2);
+    expect(target.seen.map((s) => s.headers['x-cloudtasks-taskname'])).toEqual(['k1', 'k2']);
+  });
+
+  test('kick() on a dispatcher that was never started dispatches nothing', async () => {
+    const { target, dispatcher } = await setup(ok, (port) => queue(port));
+    store.add(task('idle'));
+    dispatcher.kick();
+    await sleep(50);
+    expect(target.seen).toHaveLength(0);
+  });
+
+  test('stop() aborts an attempt in flight: the task stays stored, unchanged and free to run again', async () => {
+    const { dispatcher } = await setup(() => true /* never answers */, (port) => queue(port));
+    const t = task('interrupted');
+    store.add(t);
+    dispatcher.tick();
+    await eventually(() => store.takeDue(QUEUE, Date.now(), 10).length === 0); // leased: in flight
+    const started = Date.now();
+    await dispatcher.stop();
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(logs).toHaveLength(0); // not the handler's failure: nothing recorded
+    expect(store.get(t.name)).toMatchObject({ dispatchCount: 0 });
+    expect(store.takeDue(QUEUE, Date.now(), 10).map((r) => r.name)).toEqual([t.name]); // released
+  });
+
+  test('without a log function, attempts are logged as JSON lines on stdout', async () => {
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    try {
+      const { dispatcher } = await setup(ok, (port) => queue(port), { log: false });
+      store.add(task('stdout'));
+      dispatcher.tick();
+      await eventually(() => write.mock.calls.some((c) => String(c[0]).includes('"outcome":"acknowledged"')));
+      const line = write.mock.calls.map((c) => String(c[0])).find((l) => l.includes('acknowledged'))!;
+      expect(line.endsWith('\n')).toBe(true);
+      expect(JSON.parse(line)).toMatchObject({ task: 'stdout', status: 200 });
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
+
