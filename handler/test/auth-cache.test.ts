@@ -82,4 +82,22 @@ describe('TokenVerifier cache', () => {
     for (const s of strangers) expect(await outcome(v, await sign(s, claims({ iat: t0, exp: t0 + 3600 })))).toMatch(/^401 invalid token: signed by an unknown key/);
     expect(jwks.fetches - before).toBe(0); // the first fetch was just now: still cooling down
   });
+
+  test('at the exact expiry instant the cache no longer answers, and a refused token leaves the cache', async () => {
+    const v = verifier();
+    const token = await sign(key, claims({ iat: t0, exp: t0 + 600 }));
+    await v.verify(bearer(token));
+    clock = (t0 + 600) * 1000;
+    const again = v.verify(bearer(token));
+    expect(again).toBeInstanceOf(Promise); // verified again (still within the skew)
+    await again;
+    clock = (t0 + 600 + SKEW + 1) * 1000;
+    await expect(v.verify(bearer(token))).rejects.toThrow('invalid token: expired');
+    expect(v.cachedTokens).toBe(0);
+  });
+
+  test('a token issued 59 minutes ago is still accepted (Google tokens live an hour)', async () => {
+    const v = verifier();
+    expect(await outcome(v, await sign(key, claims({ iat: t0 - 3540, exp: t0 + 60 })))).toBe(SA);
+  });
 });

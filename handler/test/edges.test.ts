@@ -1,6 +1,9 @@
 // Edges of the request cycle that the main suites do not pin down: what is logged, odd bodies, odd failures.
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { parseTaskContext } from '../src/context';
+import { InMemoryIdempotencyStore } from '../src/idempotency';
+import { sampleWork } from '../src/work';
 import { claims, gate, Harness, JwksServer, makeKey, recordingWork, sign, startHandler, taskHeaders } from './harness';
 
 const noAuth = { TASKS_AUTH: 'disabled' };
@@ -106,6 +109,32 @@ describe('request edges', () => {
     g.open();
     await inflight;
     await stopping;
+  });
+});
+
+describe('small pieces', () => {
+  test('complete() without begin() still marks the task done', () => {
+    const store = new InMemoryIdempotencyStore();
+    store.complete('q/t');
+    expect(store.begin('q/t')).toBe('completed');
+  });
+
+  test('an empty retry count header counts as 0', () => {
+    expect(parseTaskContext({ 'x-cloudtasks-taskname': 't', 'x-cloudtasks-taskretrycount': '' }).retryCount).toBe(0);
+  });
+
+  test('the sample work logs a payload up to 1024 characters as is, a longer one cut with an ellipsis', () => {
+    const run = (payload: unknown) => {
+      const logFields: Record<string, unknown> = {};
+      const body = Buffer.from(JSON.stringify(payload));
+      sampleWork({ body, logFields, json: () => JSON.parse(body.toString()) } as never);
+      return logFields.payload;
+    };
+    const exact = { d: 'x'.repeat(1024 - 8) };
+    expect(JSON.stringify(exact)).toHaveLength(1024);
+    expect(run(exact)).toEqual(exact);
+    const long = run({ d: 'y'.repeat(2000) }) as string;
+    expect(long).toBe(`${JSON.stringify({ d: 'y'.repeat(2000) }).slice(0, 1024)}…`);
   });
 });
 

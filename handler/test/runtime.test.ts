@@ -78,6 +78,17 @@ describe('jsonLogger', () => {
   });
 });
 
+test('an exit with nothing pending writes nothing', async () => {
+  await new Promise((r) => setImmediate(r)); // let earlier lines flush
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    process.listeners('exit').find((fn) => fn.name === 'flush')!(0);
+    expect(write).not.toHaveBeenCalled();
+  } finally {
+    write.mockRestore();
+  }
+});
+
 describe('traceField', () => {
   const id = '105445aa7843bc8bf206b12000100000';
   test('with a project: the full trace resource name; without: the bare id', () => {
