@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', 'coverage/', '**/dist/', '.local/', 'docs/api/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', 'coverage/', '**/dist/', '.local/', 'docs/api/', '.stryker-tmp/', 'reports/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -11,6 +11,14 @@ export class AuthError extends Error {
   }
 }
 
+/** Test seams of the verifier; production uses the defaults. */
+export interface TokenVerifierOptions {
+  /** The clock for token times and the cache. @default Date.now */
+  readonly now?: () => number;
+  /** Most verified tokens remembered; the oldest is forgotten first. @default 1000 */
+  readonly maxCachedTokens?: number;
+}
+
 export interface VerifiedCaller {
   readonly email: string;
   readonly subject?: string;
@@ -27,9 +35,15 @@ export class TokenVerifier {
   // Verified tokens by their exact bytes: a repeated token skips the RSA check until it expires.
   // Safe because identical bytes carry an identical signature; bounded so it cannot grow without limit.
   private readonly verified = new Map<string, { caller: VerifiedCaller; expiresAt: number }>();
-  private static readonly MAX_CACHED = 1000;
+  private readonly now: () => number;
+  private readonly maxCached: number;
 
-  constructor(private readonly config: AuthConfig) {
+  constructor(
+    private readonly config: AuthConfig,
+    options: TokenVerifierOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    this.maxCached = options.maxCachedTokens ?? 1000;
     this.jwks = createRemoteJWKSet(new URL(config.jwksUrl), {
       cooldownDuration: config.jwksCooldownMs ?? 30_000,
       cacheMaxAge: 6 * 3600_000,
@@ -46,13 +60,18 @@ export class TokenVerifier {
     if (!match) throw new AuthError(401, 'malformed Authorization header: expected "Bearer <JWT>"');
     const token = match[1];
     const hit = this.verified.get(token);
-    if (hit && hit.expiresAt > Date.now()) return hit.caller;
+    if (hit && hit.expiresAt > this.now()) return hit.caller;
     if (hit) this.verified.delete(token);
     return this.verifyToken(token);
   }
 
+  /** Tokens remembered as verified (bounded by maxCachedTokens). */
+  get cachedTokens(): number {
+    return this.verified.size;
+  }
+
   private async verifyToken(token: string): Promise<VerifiedCaller> {
-    const now = Date.now();
+    const now = this.now();
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.jwks, {
@@ -63,6 +82,7 @@ export class TokenVerifier {
         requiredClaims: ['exp', 'iat', 'email'],
         // Google ID tokens live 1 h; an older iat means a replayed or forged token.
         maxTokenAge: 3600 + this.config.clockSkewSeconds,
+        currentDate: new Date(now),
       }));
     } catch (e) {
       throw new AuthError(401, `invalid token: ${describe(e)}`);
@@ -75,7 +95,7 @@ export class TokenVerifier {
     if (payload.email_verified !== true) throw new AuthError(403, 'token email is not verified (email_verified must be true)');
 
     const caller: VerifiedCaller = { email: payload.email as string, subject: payload.sub };
-    if (this.verified.size >= TokenVerifier.MAX_CACHED) this.verified.delete(this.verified.keys().next().value!);
+    if (this.verified.size >= this.maxCached) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, { caller, expiresAt: Math.min((payload.exp as number) * 1000, now + 3600_000) });
     return caller;
   }

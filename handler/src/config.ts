@@ -30,6 +30,10 @@ export interface HandlerConfig {
   readonly workTimeoutMs: number;
   /** How long SIGTERM waits for in-flight tasks; Cloud Run kills ~10 s after SIGTERM. */
   readonly shutdownGraceMs: number;
+  /** Longest time to receive a request body, independent of the work timeout: a slow client cannot hold a connection. */
+  readonly bodyTimeoutMs: number;
+  /** Most open connections; more are closed on arrival. */
+  readonly maxConnections: number;
   /** Project for the Cloud Logging trace field. */
   readonly project?: string;
 }
@@ -58,6 +62,8 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
   const maxBodyBytes = int('TASKS_MAX_BODY_BYTES', 1024 * 1024);
   const graceSeconds = int('TASKS_SHUTDOWN_GRACE_SECONDS', 8);
   const skew = int('TASKS_CLOCK_SKEW_SECONDS', 120);
+  const bodyTimeoutSeconds = int('TASKS_BODY_TIMEOUT_SECONDS', 10);
+  const maxConnections = int('TASKS_MAX_CONNECTIONS', 1000);
 
   p.check('PORT', port, (v) => isIntegerBetween(v, 0, 65535), 'an integer from 0 to 65535');
   p.check('TASKS_PATH', path, (v) => /^\/[^\s?#]*$/.test(v), 'a path starting with "/"');
@@ -66,6 +72,8 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
   p.check('TASKS_MAX_BODY_BYTES', maxBodyBytes, (v) => isIntegerBetween(v, 1, 32 * 1024 * 1024), 'bytes from 1 to 33554432');
   p.check('TASKS_SHUTDOWN_GRACE_SECONDS', graceSeconds, (v) => isIntegerBetween(v, 0, 9), 'whole seconds from 0 to 9 (Cloud Run kills ~10 s after SIGTERM)');
   p.check('TASKS_CLOCK_SKEW_SECONDS', skew, (v) => isIntegerBetween(v, 0, 600), 'whole seconds from 0 to 600');
+  p.check('TASKS_BODY_TIMEOUT_SECONDS', bodyTimeoutSeconds, (v) => isIntegerBetween(v, 1, 300), 'whole seconds from 1 to 300');
+  p.check('TASKS_MAX_CONNECTIONS', maxConnections, (v) => isIntegerBetween(v, 1, 100_000), 'an integer from 1 to 100000');
 
   let auth: AuthConfig | undefined;
   if (authMode !== 'disabled') {
@@ -90,6 +98,8 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
     dispatchDeadlineSeconds: deadline,
     workTimeoutMs: workTimeoutSeconds * 1000,
     shutdownGraceMs: graceSeconds * 1000,
+    bodyTimeoutMs: bodyTimeoutSeconds * 1000,
+    maxConnections,
     project: env.GOOGLE_CLOUD_PROJECT || undefined,
   };
 }

@@ -1,5 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { AuthError, TokenVerifier, VerifiedCaller } from './auth';
 import type { HandlerConfig } from './config';
 import { BadRequestError, parseTaskContext, TaskContext } from './context';
@@ -71,6 +72,10 @@ export class TaskServer {
     // Cloud Tasks may hold a request for the whole dispatch deadline.
     this.server.requestTimeout = (config.dispatchDeadlineSeconds + 30) * 1000;
     this.server.keepAliveTimeout = 65_000;
+    // Connections over the cap are closed on arrival: many idle or slow clients cannot exhaust the instance.
+    this.server.maxConnections = config.maxConnections;
+    // Node hands CONNECT to a 'connect' listener and, with none, drops the socket without a word: answer it.
+    this.server.on('connect', (_req, socket: Duplex) => socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: POST\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'));
   }
 
   listen(port = this.options.config.port, host?: string): Promise<AddressInfo> {
@@ -123,13 +128,14 @@ export class TaskServer {
     let detail: string | undefined;
     let key: string | undefined;
     let body: Buffer | undefined;
+    let closing = false;
     try {
       if (this.shuttingDown) throw new HttpError(503, 'retry-later', 'shutting down; retry', { 'Retry-After': '10' });
       // Cached tokens and the in-memory store answer synchronously: await only real promises (hot path).
       const verified = this.verifier?.verify(req.headers.authorization);
       const caller = verified instanceof Promise ? await verified : verified;
       context = parseTaskContext(req.headers);
-      body = await readBody(req, this.options.config.maxBodyBytes);
+      body = await readBody(req, this.options.config.maxBodyBytes, this.options.config.bodyTimeoutMs);
       key = `${context.queueName}/${context.taskName}`;
 
       const begun = this.store.begin(key);
@@ -152,9 +158,11 @@ export class TaskServer {
         [status, outcome, detail] = await this.deadLetter(res, dead, key, { context, body, headers: req.headers, error: { status: code, outcome: name, message } }, fields);
         return;
       }
+      closing = headers?.Connection === 'close';
       return send(res, code, { error: message, ...(context && { task: context.taskName }) }, headers);
     } finally {
-      drainRequest(req);
+      // A refused or unreadable request's body is not read on: the connection closes after the answer.
+      if (!closing) drainRequest(req);
       const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
       this.log({
         severity: outcome === 'dead-lettered' ? 'ERROR' : severityOf(status),
@@ -247,7 +255,8 @@ export class TaskServer {
 }
 
 function classify(e: unknown): { code: number; message: string; headers?: Record<string, string>; name: string } {
-  if (e instanceof AuthError) return { code: e.status, message: e.message, name: e.status === 401 ? 'unauthenticated' : 'forbidden' };
+  // Unauthenticated callers get no more of our time: their body is not read and their connection closes.
+  if (e instanceof AuthError) return { code: e.status, message: e.message, headers: CLOSE, name: e.status === 401 ? 'unauthenticated' : 'forbidden' };
   if (e instanceof BadRequestError) return { code: 400, message: e.message, name: 'bad-request' };
   if (e instanceof HttpError) return { code: e.status, message: e.message, headers: e.headers, name: e.outcome };
   return { code: 500, message: `work failed: ${(e as Error)?.message ?? String(e)}`, name: 'failed' };
@@ -271,22 +280,33 @@ function parseJson<T>(body: Buffer): T {
   }
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const tooLarge = () => new HttpError(413, 'too-large', `body exceeds ${limit} bytes`, { Connection: 'close' });
+const CLOSE = { Connection: 'close' };
+
+/** Reads the body, up to `limit` bytes and within `timeoutMs` (independent of the work timeout). */
+function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, 'too-large', `body exceeds ${limit} bytes`, CLOSE);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const fail = (e: HttpError) => {
+      clearTimeout(timer);
+      req.removeAllListeners('data');
+      reject(e);
+    };
+    const timer = setTimeout(() => fail(new HttpError(408, 'body-timeout', `request body not received within ${timeoutMs} ms`, CLOSE)), timeoutMs);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        reject(tooLarge());
-      } else chunks.push(chunk);
+      if (size > limit) fail(tooLarge());
+      else chunks.push(chunk);
     });
-    req.on('end', () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(timer);
+      resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+    });
+    // The client went away mid-body: nobody reads the answer, but the log must not call it a failed task.
+    req.on('error', () => fail(new HttpError(400, 'client-closed', 'client closed the connection before the body ended', CLOSE)));
   });
 }
 

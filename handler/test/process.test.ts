@@ -87,6 +87,8 @@ describe('loadHandlerConfig', () => {
       dispatchDeadlineSeconds: 600,
       workTimeoutMs: 595_000,
       shutdownGraceMs: 8000,
+      bodyTimeoutMs: 10_000,
+      maxConnections: 1000,
       project: undefined,
     });
   });
@@ -124,6 +126,9 @@ describe('loadHandlerConfig', () => {
     [{ TASKS_JWKS_URL: 'http://127.0.0.1.evil.example/certs' }, /'TASKS_JWKS_URL' must be an https URL/],
     [{ TASKS_SERVICE_ACCOUNT: 'nobody' }, /'TASKS_SERVICE_ACCOUNT' must be set to the queue's token service account email, got "nobody"/],
     [{ TASKS_PATH: 'tasks' }, /'TASKS_PATH' must be a path starting with "\/"/],
+    [{ TASKS_BODY_TIMEOUT_SECONDS: '0' }, /'TASKS_BODY_TIMEOUT_SECONDS' must be whole seconds from 1 to 300, got 0/],
+    [{ TASKS_BODY_TIMEOUT_SECONDS: '301' }, /'TASKS_BODY_TIMEOUT_SECONDS' must be whole seconds from 1 to 300, got 301/],
+    [{ TASKS_MAX_CONNECTIONS: '0' }, /'TASKS_MAX_CONNECTIONS' must be an integer from 1 to 100000, got 0/],
   ])('rejects %j', (env, message) => {
     expect(() => loadHandlerConfig({ ...valid, ...env })).toThrow(message);
   });

@@ -1,0 +1,14 @@
+/**
+ * Jest as StrykerJS runs it (`npm run mutation`): the normal config minus
+ * - the suites that only exercise code in child processes or a packed tarball (handler/test/process.test.ts
+ *   stays: it also holds in-process config tests): their coverage is invisible
+ *   to Stryker's per-test analysis, so they would only lengthen the initial run without killing a mutant;
+ * - the fuzz test: it covers every line of the server, so it would run (for seconds, or until the timeout)
+ *   for each of the server's mutants, while the targeted tests kill them in milliseconds.
+ */
+const base = require('./jest.config');
+
+module.exports = {
+  ...base,
+  testPathIgnorePatterns: ['/node_modules/', '/test/consumer\\.test\\.ts$', '/test/app\\.test\\.ts$', '/test/client/cli\\.test\\.ts$', '/test/local/durability\\.test\\.ts$', '/handler/test/fuzz\\.test\\.ts$'],
+};
