@@ -301,6 +301,17 @@ describe('PubSubDeadLetterSink (against a local recording server)', () => {
 
   const sinkFor = () => new PubSubDeadLetterSink({ topic: 'projects/acme-prod/topics/orders-dead-letters', endpoint: `http://${google.host}`, metadataHost: google.host });
 
+  test.each(['http://pubsub.example.com', 'https://pubsub.example.com', 'http://pubsub.googleapis.com', 'https://pubsub.googleapis.com.example.com'])(
+    'refuses endpoint %s: the runtime account\'s token goes only to Google or this machine',
+    (endpoint) => {
+      expect(() => new PubSubDeadLetterSink({ topic: 'projects/acme-prod/topics/orders-dead-letters', endpoint })).toThrow(/must be https:\/\/\*\.googleapis\.com, or http\(s\) on a loopback host/);
+    },
+  );
+
+  test('accepts Google\'s endpoint (the default)', () => {
+    expect(() => new PubSubDeadLetterSink({ topic: 'projects/acme-prod/topics/orders-dead-letters' })).not.toThrow();
+  });
+
   test('gets a token from the metadata server, then publishes exactly what the REST API expects', async () => {
     const id = await sinkFor().write(LETTER);
     expect(id).toBe('4242');

@@ -1,4 +1,5 @@
 import type { DeadLetter, DeadLetterSink } from '../dead-letter';
+import { isLoopback } from '../config';
 import { MetadataToken } from './metadata-token';
 
 export const PUBSUB_ENDPOINT = 'https://pubsub.googleapis.com';
@@ -43,7 +44,12 @@ export class PubSubDeadLetterSink implements DeadLetterSink {
     if (!/^projects\/[^/]+\/topics\/[^/]+$/.test(o.topic)) {
       throw new Error(`dead-letter topic must be "projects/PROJECT/topics/TOPIC", got ${JSON.stringify(o.topic)}`);
     }
-    this.url = `${(o.endpoint ?? PUBSUB_ENDPOINT).replace(/\/+$/, '')}/v1/${o.topic}:publish`;
+    const endpoint = o.endpoint ?? PUBSUB_ENDPOINT;
+    // The bearer is the runtime account's token: it goes only to Google's Pub/Sub, or to this machine (local dev).
+    if (!isTokenHost(endpoint)) {
+      throw new Error(`dead-letter Pub/Sub endpoint must be https://*.googleapis.com, or http(s) on a loopback host (local development), got ${JSON.stringify(endpoint)}`);
+    }
+    this.url = `${endpoint.replace(/\/+$/, '')}/v1/${o.topic}:publish`;
     const metadata = new MetadataToken(o.metadataHost);
     this.token = o.token ?? (() => metadata.get());
   }
@@ -87,4 +93,14 @@ export function attributesOf(letter: DeadLetter): Record<string, string> {
     status: String(letter.error.status),
     outcome: letter.error.outcome,
   };
+}
+
+function isTokenHost(endpoint: string): boolean {
+  try {
+    const url = new URL(endpoint);
+    if (isLoopback(url.hostname)) return url.protocol === 'http:' || url.protocol === 'https:';
+    return url.protocol === 'https:' && url.hostname.endsWith('.googleapis.com');
+  } catch {
+    return false;
+  }
 }
