@@ -36,7 +36,8 @@ function fit(name: string, suffix: string, max: number, valid: RegExp, legacy: (
  */
 export function deriveAccountId(name: string, suffix: string): string {
   return fit(name, suffix, 30, ACCOUNT_ID_PATTERN, (n) => {
-    const base = clean(n).replace(/^[^a-z]+/, '');
+    // Trailing hyphens of the name go (as they always did): "orders-" + "enq" is "orders-enq".
+    const base = clean(n).replace(/^[^a-z]+/, '').replace(/-+$/, '');
     const tail = clean(suffix).replace(/^-+/, '');
     let id = base ? `${base}-${tail}` : tail;
     if (!/^[a-z]/.test(id)) id = `sa-${id}`;

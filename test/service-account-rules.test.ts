@@ -15,10 +15,18 @@ describe('deriveAccountId', () => {
     ['a', 'x', 'a-x-sa'],
     ['---', '--run', 'run-sa'],
     ['9', '9', 'sa-9-sa'],
-    ['q'.repeat(40), 'enq', `${'q'.repeat(26)}-enq`],
     ['orders-', 'enq-', 'orders-enq'],
   ])('(%p, %p) → %p', (name, suffix, id) => {
     expect(deriveAccountId(name, suffix)).toBe(id);
+  });
+
+  test('a name too long to fit is shortened with a stable hash of the whole name, so long names sharing a prefix differ', () => {
+    const a = deriveAccountId(`${'q'.repeat(40)}a`, 'enq');
+    const b = deriveAccountId(`${'q'.repeat(40)}b`, 'enq');
+    expect(a).toMatch(/^q{19}-[0-9a-f]{6}-enq$/);
+    expect(b).toMatch(/^q{19}-[0-9a-f]{6}-enq$/);
+    expect(a).not.toBe(b);
+    expect(deriveAccountId(`${'q'.repeat(40)}a`, 'enq')).toBe(a);
   });
 
   test('any name and suffix give a valid 6-30 character account id without doubled or trailing hyphens', () => {
@@ -35,13 +43,13 @@ describe('deriveAccountId', () => {
 describe('ServiceAccount validation', () => {
   test('an invalid account id names the prop, the value and the rule', () => {
     expect(() => synth((stack) => new ServiceAccount(stack, 'Sa', { accountId: 'Bad_Id' }))).toThrow(
-      /'accountId' must be 6-30 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, got "Bad_Id"/,
+      /'accountId' must be a service account id: 6-30 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, got "Bad_Id"/,
     );
   });
 
   test('an invalid project names the prop, the value and the rule', () => {
     expect(() => synth((stack) => new ServiceAccount(stack, 'Sa', { accountId: 'good-id', project: 'P' }))).toThrow(
-      /'project' must be a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter, got "P"/,
+      /'project' must be a project id: 6-30 lowercase letters, digits and hyphens, starting with a letter, not ending with a hyphen \(e\.g\. "acme-orders-prod"\), got "P"/,
     );
   });
 });
