@@ -16,6 +16,8 @@ describe('deriveAccountId', () => {
     ['---', '--run', 'run-sa'],
     ['9', '9', 'sa-9-sa'],
     ['orders-', 'enq-', 'orders-enq'],
+    ['', '9run', 'sa-9run'],
+    ['orders', 'x'.repeat(40), 'x'.repeat(30)], // the suffix wins; the id is cut to 30
   ])('(%p, %p) → %p', (name, suffix, id) => {
     expect(deriveAccountId(name, suffix)).toBe(id);
   });
