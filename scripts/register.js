@@ -34,28 +34,33 @@ require.extensions['.ts'] = function compileTs(module, filename) {
       // A read-only checkout still synthesizes, just without the cache.
     }
   }
-  module._compile(code, filename);
+  // Our own sources go through the code cache too, keyed by their content (the transpile key).
+  compileWithCodeCache(module, code, filename, key);
 };
 
 // V8 code cache for dependencies: compiling cdktf and the provider classes (~5 MB of JS) is the largest single
 // cost of a synth. Node 20 has no built-in compile cache (module.enableCompileCache is Node 22), so the
 // CommonJS compile step is done here with vm.Script and its cached data, kept beside the transpile cache.
-// Only files under node_modules: they change only with an install, and a cache entry is keyed by the
-// file's path, size and mtime (V8 itself checks only the source length, so sources we edit are not cached).
+// A dependency's entry is keyed by its path, size and mtime (they change only with an install); a TypeScript
+// source's by its content hash. Never by path alone: V8 itself checks only the source length.
 const vm = require('node:vm');
 const Module = require('node:module');
 const compileCacheDir = path.join(cacheDir, '..', 'v8-code');
 const compile = Module.prototype._compile;
 const created = [];
-function compileWithCodeCache(module, content, filename) {
-  if (!filename.includes(`${path.sep}node_modules${path.sep}`) || process.env.CDKTF_NO_CODE_CACHE) return compile.call(module, content, filename);
-  let stat;
-  try {
-    stat = fs.statSync(filename);
-  } catch {
-    return compile.call(module, content, filename);
+function compileWithCodeCache(module, content, filename, sourceKey) {
+  if (process.env.CDKTF_NO_CODE_CACHE) return compile.call(module, content, filename);
+  let id = sourceKey;
+  if (id === undefined) {
+    if (!filename.includes(`${path.sep}node_modules${path.sep}`)) return compile.call(module, content, filename);
+    try {
+      const stat = fs.statSync(filename);
+      id = `${filename}\0${stat.size}\0${stat.mtimeMs}`;
+    } catch {
+      return compile.call(module, content, filename);
+    }
   }
-  const key = crypto.createHash('sha1').update(`${process.version}\0${filename}\0${stat.size}\0${stat.mtimeMs}`).digest('hex');
+  const key = crypto.createHash('sha1').update(`${process.version}\0${id}`).digest('hex');
   const file = path.join(compileCacheDir, `${key}.bin`);
   let cachedData;
   try {
