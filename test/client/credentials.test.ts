@@ -3,10 +3,10 @@
 import { bufferTask, closeClients, createTask, pauseQueue, resumeQueue, UntrustedEndpointError } from '../../client';
 import { checkEndpoint, isLoopbackHost } from '../../client/credentials';
 import { sentences } from '../../client/text';
-import { adc } from './adc-stub';
+import { adc, onlyLoopbackFetch } from './credential-stubs';
 import { Recorder } from './recorder';
 
-jest.mock('google-auth-library', () => jest.requireActual('./adc-stub').withAdcStub(jest.requireActual('google-auth-library')));
+jest.mock('google-auth-library', () => jest.requireActual('./credential-stubs').withAdcStub(jest.requireActual('google-auth-library')));
 
 const QUEUE = 'projects/test-project/locations/us-central1/queues/orders';
 const createdReply = { status: 200, body: { name: `${QUEUE}/tasks/1`, scheduleTime: '2026-11-25T21:00:00Z' } };
@@ -25,11 +25,7 @@ describe('credentials and endpoints', () => {
     adc.asked = 0;
     api.requests.length = 0;
     api.fallback = (r) => (r.url.includes(':buffer') ? { status: 200, body: { task: { name: `${QUEUE}/tasks/1` } } } : createdReply);
-    // Records every request; only loopback ever goes out, so a regression cannot reach a real host.
-    const realFetch = globalThis.fetch;
-    fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation((input, init) =>
-      isLoopbackHost(new URL(String(input)).hostname) ? realFetch(input, init) : Promise.reject(new TypeError('fetch failed: test blocks non-loopback hosts')),
-    );
+    fetchSpy = onlyLoopbackFetch();
   });
   afterEach(() => {
     fetchSpy.mockRestore();

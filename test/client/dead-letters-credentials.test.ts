@@ -1,12 +1,11 @@
 // The dead-letter reader and replay follow the credential rules of client/credentials.ts: a recording server and
 // an Application Default Credentials stub that counts its requests prove that no token leaks from either.
 import { closeClients, DeadLetterReader, replayDeadLetter, UntrustedEndpointError } from '../../client';
-import { isLoopbackHost } from '../../client/credentials';
 import { main } from '../../client/dead-letters-cli';
-import { adc } from './adc-stub';
+import { adc, onlyLoopbackFetch } from './credential-stubs';
 import { Recorder } from './recorder';
 
-jest.mock('google-auth-library', () => jest.requireActual('./adc-stub').withAdcStub(jest.requireActual('google-auth-library')));
+jest.mock('google-auth-library', () => jest.requireActual('./credential-stubs').withAdcStub(jest.requireActual('google-auth-library')));
 
 const SUBSCRIPTION = 'projects/test-project/subscriptions/orders-dead-letters';
 const QUEUE = 'projects/test-project/locations/us-central1/queues/orders';
@@ -41,10 +40,7 @@ describe('dead letters: credentials go only where they belong', () => {
       r.url.endsWith(':pull') ? { status: 200, body: { receivedMessages: [] } } : r.url.includes(':buffer') ? { status: 200, body: { task: { name: `${QUEUE}/tasks/x` } } } : { status: 200, body: { name: `${QUEUE}/tasks/x` } };
     for (const name of ['PUBSUB_ENDPOINT', 'CLOUD_TASKS_ENDPOINT', 'CLOUD_TASKS_ADC_HOSTS', 'CLOUD_TASKS_ACCESS_TOKEN']) delete process.env[name];
     // Only loopback ever goes out, so a regression cannot reach a real host.
-    const realFetch = globalThis.fetch;
-    fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation((input, init) =>
-      isLoopbackHost(new URL(String(input)).hostname) ? realFetch(input, init) : Promise.reject(new TypeError('fetch failed: test blocks non-loopback hosts')),
-    );
+    fetchSpy = onlyLoopbackFetch();
   });
   afterEach(() => {
     fetchSpy.mockRestore();
