@@ -117,6 +117,8 @@ function serviceProps(h: HandlerSettings) {
     minInstanceCount: h.minInstances,
     maxInstanceCount: h.maxInstances,
     concurrency: h.concurrency,
+    bodyTimeoutSeconds: h.bodyTimeoutSeconds,
+    maxConnections: h.maxConnections,
     environment: h.env,
     secrets: h.secrets,
     vpcAccess: vpc === undefined ? undefined : { network: h.network, subnetwork: h.subnetwork, egress: h.egress as VpcEgress | undefined },

@@ -41,6 +41,10 @@ export interface HandlerSettings {
   readonly maxInstances?: number;
   /** Requests per instance, 1-1000. @default - Cloud Run's (80) */
   readonly concurrency?: number;
+  /** Seconds the handler waits for a request body, 1-300. @default 10 */
+  readonly bodyTimeoutSeconds?: number;
+  /** Connections one handler instance keeps open at most, 1-100000. @default 1000 */
+  readonly maxConnections?: number;
   /** Extra environment variables (`env`). @default - none */
   readonly env?: Record<string, string>;
   /** Secret Manager secrets as environment variables, by variable name. @default - none */
@@ -184,6 +188,8 @@ export const HANDLER_SCHEMA: Schema = {
   minInstances: 'number',
   maxInstances: 'number',
   concurrency: 'number',
+  bodyTimeoutSeconds: 'number',
+  maxConnections: 'number',
   env: 'map',
   secrets: 'secrets',
   network: 'string',

@@ -5,7 +5,7 @@ import {
 } from '@cdktf/provider-google/lib/cloud-run-v2-service';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import type { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
-import { dependable, Fn, Lazy } from 'cdktf';
+import { dependable, Fn, Lazy, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   checkCloudRunSettings,
@@ -90,6 +90,10 @@ export interface TaskHandlerServiceProps {
   readonly maxInstanceCount?: number;
   /** Requests one instance handles at once, 1-1000. @default - Cloud Run's default (80; 1 below 1 CPU) */
   readonly concurrency?: number;
+  /** Seconds the handler waits for a request body, 1-300 (`TASKS_BODY_TIMEOUT_SECONDS`; slow clients get 408). @default 10 (the handler's default) */
+  readonly bodyTimeoutSeconds?: number;
+  /** Connections one handler instance keeps open at most, 1-100000 (`TASKS_MAX_CONNECTIONS`). @default 1000 (the handler's default) */
+  readonly maxConnections?: number;
   /** Direct VPC egress (network and/or subnetwork, egress setting). @default - no VPC access */
   readonly vpcAccess?: VpcAccessSettings;
   /** Labels on the service: keys and values of lowercase letters, digits, `_` and `-`, at most 64. @default - none */
@@ -168,6 +172,9 @@ export class TaskHandlerService extends Construct {
       { name: 'TASKS_SERVICE_ACCOUNT', value: Lazy.stringValue({ produce: () => this.tokenAccounts.join(',') }) },
       { name: 'TASKS_PATH', value: this.tasksPath },
       { name: 'TASKS_DISPATCH_DEADLINE_SECONDS', value: String(this.dispatchDeadlineSeconds) },
+      // The handler's tuning, only when set (the handler has the same defaults).
+      ...(props.bodyTimeoutSeconds === undefined ? [] : [{ name: 'TASKS_BODY_TIMEOUT_SECONDS', value: numberText(props.bodyTimeoutSeconds) }]),
+      ...(props.maxConnections === undefined ? [] : [{ name: 'TASKS_MAX_CONNECTIONS', value: numberText(props.maxConnections) }]),
       ...Object.entries(deadLetterEnv(props.queueRetry, props.deadLetterTopic)).map(([name, value]) => ({ name, value })),
     ];
     const limits = definedOnly({ cpu: props.cpu, memory: props.memory }) as Record<string, string> | undefined;
@@ -279,4 +286,9 @@ function uniqueSecrets(secrets: Record<string, SecretEnvRef> | undefined): strin
 function definedOnly<T extends object>(block: T): T | undefined {
   const entries = Object.entries(block).filter(([, v]) => v !== undefined);
   return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined;
+}
+
+/** A number as env text; a number token stays a token (String() would print its encoded placeholder). */
+function numberText(n: number): string {
+  return Token.isUnresolved(n) ? Token.asString(n) : String(n);
 }

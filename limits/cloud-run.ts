@@ -52,6 +52,10 @@ export interface CloudRunSettings {
   readonly maxInstanceCount?: number;
   /** Requests one instance handles at once, 1-1000. @default - Cloud Run's default (80; 1 below 1 CPU) */
   readonly concurrency?: number;
+  /** Seconds the handler waits for a request body, 1-300 (slow clients get 408). @default 10 (the handler's default) */
+  readonly bodyTimeoutSeconds?: number;
+  /** Connections one handler instance keeps open at most, 1-100000. @default 1000 (the handler's default) */
+  readonly maxConnections?: number;
   /** Extra environment variables (not `TASKS_*`, not set by Cloud Run), values up to 32 KB, 1000 at most with secrets. @default - none */
   readonly environment?: Record<string, string>;
   /** Secret Manager secrets as environment variables, by variable name. @default - none */
@@ -76,7 +80,9 @@ export function checkCloudRunSettings(p: Problems, s: CloudRunSettings): void {
     .rule('memory', s.memory, RULES.memory)
     .rule('minInstanceCount', s.minInstanceCount, RULES.minInstances)
     .rule('maxInstanceCount', s.maxInstanceCount, RULES.maxInstances)
-    .rule('concurrency', s.concurrency, RULES.concurrency);
+    .rule('concurrency', s.concurrency, RULES.concurrency)
+    .rule('bodyTimeoutSeconds', s.bodyTimeoutSeconds, RULES.bodyTimeoutSeconds)
+    .rule('maxConnections', s.maxConnections, RULES.maxConnections);
 
   const deadline = s.dispatchDeadlineSeconds ?? DISPATCH_DEADLINE.default;
   if (p.known(s.timeoutSeconds) && p.known(deadline)) {

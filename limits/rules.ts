@@ -136,6 +136,10 @@ export const RULES = {
   maxInstances: integer(1, CLOUD_RUN_MAX_INSTANCES),
   /** Requests per Cloud Run instance, 1 to 1000. */
   concurrency: integer(1, CLOUD_RUN_MAX_CONCURRENCY),
+  /** How long the handler waits for a request body (`TASKS_BODY_TIMEOUT_SECONDS`). */
+  bodyTimeoutSeconds: integer(1, 300, 'whole seconds'),
+  /** The handler's cap on open connections (`TASKS_MAX_CONNECTIONS`). */
+  maxConnections: integer(1, 100_000),
   /** A handler environment variable name the user may set (not reserved by Cloud Run, not `TASKS_*`). */
   envName: rule<string>(`a variable name of letters, digits and "_", not starting with a digit, not ${CLOUD_RUN_RESERVED_ENV.join(', ')} (set by Cloud Run) and not TASKS_* (set by the handler construct)`, (v) =>
     // Every TASKS_* variable is the handler's (auth mode, audience, JWKS URL, ...): letting a user set one

@@ -191,6 +191,8 @@ test('every handler setting in cdktf.json reaches its provider attribute', () =>
       minInstances: 1,
       maxInstances: 30,
       concurrency: 50,
+      bodyTimeoutSeconds: 20,
+      maxConnections: 500,
       env: { MODE: 'fast' },
       secrets: { TOKEN: { secret: 'orders-token', version: '2' } },
       network: 'vpc-a',
@@ -217,6 +219,8 @@ test('every handler setting in cdktf.json reaches its provider attribute', () =>
       { name: 'MODE', value: 'fast' },
       { name: 'TOKEN', value_source: { secret_key_ref: { secret: 'orders-token', version: '2' } } },
       { name: 'TASKS_PATH', value: '/work' },
+      { name: 'TASKS_BODY_TIMEOUT_SECONDS', value: '20' },
+      { name: 'TASKS_MAX_CONNECTIONS', value: '500' },
     ]),
   );
   expect(Object.values<any>(tf.resource.google_cloud_tasks_queue)[0].http_target.uri_override.path_override).toEqual({ path: '/work' });

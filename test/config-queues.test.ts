@@ -174,6 +174,8 @@ describe('app config: each handler setting is checked and reported by its cdktf.
     [{ minInstances: -1 }, new RegExp(`'${h}.minInstances' must be an integer from 0 to 1000`)],
     [{ maxInstances: 0 }, new RegExp(`'${h}.maxInstances' must be an integer from 1 to 1000`)],
     [{ concurrency: 1001 }, new RegExp(`'${h}.concurrency' must be an integer from 1 to 1000`)],
+    [{ bodyTimeoutSeconds: 0 }, new RegExp(`'${h}.bodyTimeoutSeconds' must be whole seconds from 1 to 300`)],
+    [{ maxConnections: 100_001 }, new RegExp(`'${h}.maxConnections' must be an integer from 1 to 100000`)],
     [{ env: { TASKS_AUTH: 'disabled' } }, new RegExp(`'${h}.env.TASKS_AUTH' must be a variable name`)],
     [{ secrets: { KEY: { secret: 'k', version: 'v1' } } }, new RegExp(`'${h}.secrets.KEY' must be "latest" or a version number`)],
     [{ env: { KEY: 'x' }, secrets: { KEY: 'k' } }, new RegExp(`'${h}.secrets.KEY' must be a variable not also set in ${h}.env`)],

@@ -105,6 +105,14 @@ describe('TaskHandlerService: Cloud Run settings', () => {
     expect(svc({ minInstanceCount: 1, maxInstanceCount: 20 }).template.scaling).toEqual({ min_instance_count: 1, max_instance_count: 20 });
   });
 
+  test('bodyTimeoutSeconds and maxConnections reach the handler as TASKS_BODY_TIMEOUT_SECONDS and TASKS_MAX_CONNECTIONS', () => {
+    const env = (props: object) => Object.fromEntries(svc(props).template.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env({ bodyTimeoutSeconds: 30, maxConnections: 250 })).toMatchObject({ TASKS_BODY_TIMEOUT_SECONDS: '30', TASKS_MAX_CONNECTIONS: '250' });
+    // unset: the handler's own defaults apply, nothing is written
+    expect(Object.keys(env({}))).not.toEqual(expect.arrayContaining(['TASKS_BODY_TIMEOUT_SECONDS']));
+    expect(Object.keys(env({}))).not.toContain('TASKS_MAX_CONNECTIONS');
+  });
+
   test('concurrency becomes max_instance_request_concurrency', () => {
     expect(svc({ concurrency: 8 }).template.max_instance_request_concurrency).toBe(8);
   });
@@ -189,6 +197,10 @@ describe('TaskHandlerService: Cloud Run settings', () => {
     ['min instances above max', { minInstanceCount: 5, maxInstanceCount: 2 }, /'minInstanceCount' must be <= maxInstanceCount \(2\), got 5/],
     ['max instances above 1000', { maxInstanceCount: 1001 }, /'maxInstanceCount' must be an integer from 1 to 1000, got 1001/],
     ['concurrency 0', { concurrency: 0 }, /'concurrency' must be an integer from 1 to 1000, got 0/],
+    ['bodyTimeoutSeconds 0', { bodyTimeoutSeconds: 0 }, /'bodyTimeoutSeconds' must be whole seconds from 1 to 300, got 0/],
+    ['bodyTimeoutSeconds above 300', { bodyTimeoutSeconds: 301 }, /'bodyTimeoutSeconds' must be whole seconds from 1 to 300, got 301/],
+    ['maxConnections 0', { maxConnections: 0 }, /'maxConnections' must be an integer from 1 to 100000, got 0/],
+    ['maxConnections above 100000', { maxConnections: 100_001 }, /'maxConnections' must be an integer from 1 to 100000, got 100001/],
     ['concurrency above 1000', { concurrency: 1001 }, /'concurrency' must be an integer from 1 to 1000, got 1001/],
     ['env PORT', { environment: { PORT: '1' } }, /'environment.PORT' must be a variable name.*got "PORT"/],
     ['env K_SERVICE', { environment: { K_SERVICE: 'x' } }, /'environment.K_SERVICE' must be a variable name.*got "K_SERVICE"/],
