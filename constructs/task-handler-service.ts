@@ -1,7 +1,8 @@
 import {
   CloudRunV2Service,
+  CloudRunV2ServiceTemplate,
+  CloudRunV2ServiceTemplateContainers,
   CloudRunV2ServiceTemplateContainersEnv,
-  cloudRunV2ServiceTemplateContainersEnvToTerraform,
 } from '@cdktf/provider-google/lib/cloud-run-v2-service';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import type { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
@@ -135,6 +136,7 @@ export class TaskHandlerService extends Construct {
   readonly secretGrants: SecretManagerSecretIamMember[] = [];
   private readonly project?: string;
   private readonly queueRetryLimits = new Map<string, QueueRetryProps>();
+  private readonly template: CloudRunV2ServiceTemplate;
   private readonly tokenAccounts: string[] = [];
 
   constructor(scope: Construct, id: string, props: TaskHandlerServiceProps) {
@@ -180,6 +182,25 @@ export class TaskHandlerService extends Construct {
     const limits = definedOnly({ cpu: props.cpu, memory: props.memory }) as Record<string, string> | undefined;
     const scaling = definedOnly({ minInstanceCount: props.minInstanceCount, maxInstanceCount: props.maxInstanceCount });
     const vpc = props.vpcAccess;
+    const template: CloudRunV2ServiceTemplate = {
+      serviceAccount: this.runtimeServiceAccount.email,
+      timeout: `${timeout}s`,
+      scaling,
+      maxInstanceRequestConcurrency: props.concurrency,
+      vpcAccess: vpc && {
+        networkInterfaces: [definedOnly({ network: vpc.network, subnetwork: vpc.subnetwork }) ?? {}],
+        egress: vpc.egress ?? 'PRIVATE_RANGES_ONLY',
+      },
+      containers: [
+        {
+          image: props.image ?? SAMPLE_IMAGE,
+          env,
+          // Setting resources turns off the implicit request-based CPU: keep it (tasks are requests).
+          resources: limits && { limits, cpuIdle: true },
+        },
+      ],
+    };
+    this.template = template;
     this.resource = new CloudRunV2Service(this, 'Resource', {
       name: props.serviceName,
       location: props.location,
@@ -188,32 +209,7 @@ export class TaskHandlerService extends Construct {
       customAudiences: [props.audience],
       deletionProtection: props.deletionProtection ?? true,
       labels: props.labels && Object.keys(props.labels).length > 0 ? props.labels : undefined,
-      template: {
-        serviceAccount: this.runtimeServiceAccount.email,
-        timeout: `${timeout}s`,
-        scaling,
-        maxInstanceRequestConcurrency: props.concurrency,
-        vpcAccess: vpc && {
-          networkInterfaces: [definedOnly({ network: vpc.network, subnetwork: vpc.subnetwork }) ?? {}],
-          egress: vpc.egress ?? 'PRIVATE_RANGES_ONLY',
-        },
-        containers: [
-          {
-            image: props.image ?? SAMPLE_IMAGE,
-            // Lazy: queues added later with addQueueRetryLimits still reach the handler. A token is passed
-            // through unmapped, so the entries are mapped to Terraform's names here.
-            env: Lazy.anyValue({
-              produce: () => {
-                const perQueue = queueRetryLimitsJson(this.queueRetryLimits);
-                const all = perQueue ? [...env, { name: 'TASKS_QUEUE_RETRY_LIMITS', value: perQueue }] : env;
-                return all.map((e) => cloudRunV2ServiceTemplateContainersEnvToTerraform(e));
-              },
-            }),
-            // Setting resources turns off the implicit request-based CPU: keep it (tasks are requests).
-            resources: limits && { limits, cpuIdle: true },
-          },
-        ],
-      },
+      template,
     });
     for (const ref of uniqueSecrets(props.secrets)) this.grantSecretAccess(ref);
     this.node.addValidation({
@@ -228,6 +224,13 @@ export class TaskHandlerService extends Construct {
    * dead-letters that queue's last attempts by that queue's own rule; they win over `queueRetry` for that queue.
    */
   addQueueRetryLimits(queueId: string, retry: QueueRetryProps = {}): void {
+    if (this.queueRetryLimits.size === 0) {
+      // The first queue adds the variable; its value is read when the stack is written, so later queues join
+      // it. Only the value is lazy: the env list stays typed, so JSON and HCL synth both map it.
+      const [container] = this.template.containers as CloudRunV2ServiceTemplateContainers[];
+      const perQueue = { name: 'TASKS_QUEUE_RETRY_LIMITS', value: Lazy.stringValue({ produce: () => queueRetryLimitsJson(this.queueRetryLimits) }) };
+      this.resource.putTemplate({ ...this.template, containers: [{ ...container, env: [...(container.env as CloudRunV2ServiceTemplateContainersEnv[]), perQueue] }] });
+    }
     this.queueRetryLimits.set(queueId, retry);
   }
 

@@ -63,15 +63,17 @@ export interface DevPorts {
  */
 export function devPorts(flags: { port: string; grpcPort: string; opsPort?: string; handlerPort: string }, handlerCount: number): DevPorts {
   const problems: string[] = [];
-  const number = (flag: string, text: string): number => {
+  const number = (flag: string, text: string, min = 0): number => {
     const n = Number(text);
-    if (text.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) problems.push(`${flag} must be a port number from 0 to 65535 (0 = any free port), got ${JSON.stringify(text.slice(0, 40))}`);
+    const allowed = min === 0 ? 'a port number from 0 to 65535 (0 = any free port)' : `a port number from ${min} to 65535 (handlers get consecutive ports from it)`;
+    if (text.trim() === '' || !Number.isInteger(n) || n < min || n > 65535) problems.push(`${flag} must be ${allowed}, got ${JSON.stringify(text.slice(0, 40))}`);
     return n;
   };
   const rest = number('--port', flags.port);
   const grpc = number('--grpc-port', flags.grpcPort);
   const givenOps = flags.opsPort === undefined ? undefined : number('--ops-port', flags.opsPort);
-  const first = number('--handler-port', flags.handlerPort);
+  // Not 0: the queues are pointed at each handler's port before the handlers start.
+  const first = number('--handler-port', flags.handlerPort, 1);
   const handlers = Array.from({ length: handlerCount }, (_, i) => first + i);
   if (handlerCount > 0 && first + handlerCount - 1 > 65535) problems.push(`--handler-port ${first} leaves no room for ${handlerCount} handlers (ports up to 65535)`);
 
@@ -88,7 +90,7 @@ export function devPorts(flags: { port: string; grpcPort: string; opsPort?: stri
   if (problems.length > 0) throw new Error(`invalid ports:\n  - ${problems.join('\n  - ')}`);
 
   if (givenOps !== undefined) return { rest, grpc, ops: givenOps, opsIsPreferred: false, handlers };
-  const preferred = rest === 0 ? 0 : rest + 2;
+  const preferred = rest === 0 || rest + 2 > 65535 ? 0 : rest + 2;
   const clash = preferred !== 0 && (preferred === grpc || handlers.includes(preferred));
   return { rest, grpc, ops: clash ? 0 : preferred, opsIsPreferred: true, handlers };
 }

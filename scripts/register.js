@@ -49,7 +49,10 @@ const compileCacheDir = path.join(cacheDir, '..', 'v8-code');
 const compile = Module.prototype._compile;
 const created = [];
 function compileWithCodeCache(module, content, filename, sourceKey) {
-  if (process.env.CDKTF_NO_CODE_CACHE) return compile.call(module, content, filename);
+  // Left to Node: on request; under --enable-source-maps (vm.Script does not register inline source maps, so
+  // stack traces would point into the transpiled code); and for sources that call import(), because on
+  // Node 20 a script built from cached data loses its dynamic-import callback (gaxios's import() would throw).
+  if (process.env.CDKTF_NO_CODE_CACHE || process.sourceMapsEnabled || /\bimport\s*\(/.test(content)) return compile.call(module, content, filename);
   let id = sourceKey;
   if (id === undefined) {
     if (!filename.includes(`${path.sep}node_modules${path.sep}`)) return compile.call(module, content, filename);
@@ -68,10 +71,16 @@ function compileWithCodeCache(module, content, filename, sourceKey) {
   } catch {
     // first run: compiled below, cached on exit
   }
-  // Dynamic import() inside a dependency (gaxios has one) resolves as it would without the cache.
   // A hashbang is only valid at the very start of a script: blank it (same line count) inside the wrapper.
   const source = content.startsWith('#!') ? `//${content.slice(2)}` : content;
-  const script = new vm.Script(Module.wrap(source), { filename, cachedData, importModuleDynamically: vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+  let script;
+  try {
+    script = new vm.Script(Module.wrap(source), { filename, cachedData });
+  } catch (e) {
+    // Module syntax in a .js file: Node's own loader detects and handles it, the CommonJS wrapper cannot.
+    if (e instanceof SyntaxError) return compile.call(module, content, filename);
+    throw e;
+  }
   if (cachedData === undefined || script.cachedDataRejected) created.push({ script, file });
   const fn = script.runInThisContext({ displayErrors: true });
   const require = (id) => module.require(id);

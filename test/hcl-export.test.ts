@@ -3,7 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
+import { Testing, TerraformStack } from 'cdktf';
 import { resolveConfig } from '../config';
+import { TaskHandlerService } from '../constructs';
 import { buildApp } from '../main';
 
 const root = join(__dirname, '..');
@@ -76,5 +79,31 @@ describe('npm run synth:hcl', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/holds a JSON synth: refusing to write HCL beside it/);
     expect(existsSync(join(json, 'stacks', 'dev', 'cdk.tf'))).toBe(false);
+  });
+});
+
+describe('HCL of a handler service with secrets, shared by several queues', () => {
+  test('env entries stay typed: value_source is a block, and the per-queue limits are a quoted string', () => {
+    // GIVEN a handler with a secret env var and two queues' retry limits, WHEN written as HCL
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'test');
+    new GoogleProvider(stack, 'google', { project: 'test-project', region: 'us-central1' });
+    const handler = new TaskHandlerService(stack, 'H', {
+      serviceName: 'orders',
+      location: 'us-central1',
+      audience: 'https://orders.us-central1.cloudtasks.audience',
+      tokenServiceAccountEmail: 'enq@test-project.iam.gserviceaccount.com',
+      secrets: { DB_PASS: { secret: 'db-pass' } },
+    });
+    handler.addQueueRetryLimits('fast', { maxAttempts: 5 });
+    handler.addQueueRetryLimits('slow', { maxAttempts: 50 });
+    const hcl = String(Testing.synthHcl(stack));
+    // THEN the secret is a nested block Terraform accepts, not an object-valued argument
+    expect(hcl).toMatch(/value_source\s*\{\s*secret_key_ref\s*\{/);
+    expect(hcl).not.toMatch(/value_source\s*=/);
+    // AND the limits of both queues are one JSON string (HCL-escaped), not an HCL object
+    const limits = /name\s*=\s*"TASKS_QUEUE_RETRY_LIMITS"\s*\n\s*value\s*=\s*("(?:[^"\\]|\\.)*")/.exec(hcl);
+    expect(limits).not.toBeNull();
+    expect(JSON.parse(JSON.parse(limits![1]))).toEqual({ fast: { maxAttempts: 5, maxRetryDuration: '0s' }, slow: { maxAttempts: 50, maxRetryDuration: '0s' } });
   });
 });

@@ -48,6 +48,14 @@ describe('devPorts', () => {
     expect(run).toThrow('--grpc-port must be a port number from 0 to 65535 (0 = any free port), got "70000"');
   });
 
+  test('GIVEN --port near the top THEN ops takes any free port instead of one past 65535', () => {
+    expect(devPorts({ ...DEFAULTS, port: '65534', grpcPort: '0' }, 1)).toMatchObject({ rest: 65534, ops: 0, opsIsPreferred: true });
+  });
+
+  test('GIVEN --handler-port 0 THEN it is refused: queues point at handler ports before handlers start', () => {
+    expect(() => devPorts({ ...DEFAULTS, handlerPort: '0' }, 2)).toThrow('--handler-port must be a port number from 1 to 65535 (handlers get consecutive ports from it), got "0"');
+  });
+
   test('GIVEN --handler-port near the top THEN too many handlers is an error', () => {
     expect(() => devPorts({ ...DEFAULTS, handlerPort: '65535' }, 2)).toThrow('--handler-port 65535 leaves no room for 2 handlers (ports up to 65535)');
   });
