@@ -1,6 +1,6 @@
-import { Token } from 'cdktf';
 import { RETRY_DEFAULTS } from '../limits';
 import type { QueueRetryProps } from './task-queue';
+import { numberText } from './values';
 
 /** Handler variables for dead letters; the construct owns them (users may not redefine them). */
 export const DEAD_LETTER_ENV = [
@@ -21,19 +21,14 @@ export const DEAD_LETTER_ENV = [
 export function deadLetterEnv(retry: QueueRetryProps | undefined, topic: string | undefined): Record<string, string> {
   if (!retry) return topic ? { TASKS_DEAD_LETTER_TOPIC: topic } : {};
   const env: Record<string, string> = {
-    TASKS_MAX_ATTEMPTS: text(retry.maxAttempts ?? RETRY_DEFAULTS.maxAttempts),
+    TASKS_MAX_ATTEMPTS: numberText(retry.maxAttempts ?? RETRY_DEFAULTS.maxAttempts),
     TASKS_MAX_RETRY_DURATION: retry.maxRetryDuration ?? `${RETRY_DEFAULTS.maxRetryDuration}s`,
   };
   if (retry.minBackoff !== undefined) env.TASKS_MIN_BACKOFF = retry.minBackoff;
   if (retry.maxBackoff !== undefined) env.TASKS_MAX_BACKOFF = retry.maxBackoff;
-  if (retry.maxDoublings !== undefined) env.TASKS_MAX_DOUBLINGS = text(retry.maxDoublings);
+  if (retry.maxDoublings !== undefined) env.TASKS_MAX_DOUBLINGS = numberText(retry.maxDoublings);
   if (topic) env.TASKS_DEAD_LETTER_TOPIC = topic;
   return env;
-}
-
-/** A number as env text; a number token stays a token (String() would print its encoded placeholder). */
-function text(n: number): string {
-  return Token.isUnresolved(n) ? Token.asString(n) : String(n);
 }
 
 /** Per-queue limits as the handler reads `TASKS_QUEUE_RETRY_LIMITS`; undefined when there are none. */

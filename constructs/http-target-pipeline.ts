@@ -9,6 +9,7 @@ import { QueueAlerts, QueueAlertThresholds } from './queue-alerts';
 import { TaskHandlerService, TaskHandlerServiceProps } from './task-handler-service';
 import { QueueRateLimitsProps, QueueRetryProps, TaskQueue } from './task-queue';
 import { synthProblems, throwIfInvalid } from './validation';
+import { definedOnly } from './values';
 
 /** The pipeline's own handler service: every `TaskHandlerService` setting except what the pipeline wires. */
 export interface PipelineHandlerProps
@@ -170,7 +171,7 @@ export class HttpTargetPipeline extends Construct {
       : this.enqueuer;
 
     // The two limits that decide a task's last attempt are written out, so the queue and the handler's rule agree.
-    const retry = { maxAttempts: RETRY_DEFAULTS.maxAttempts, maxRetryDuration: `${RETRY_DEFAULTS.maxRetryDuration}s`, ...definedOnly(props.retry ?? {}) };
+    const retry = { maxAttempts: RETRY_DEFAULTS.maxAttempts, maxRetryDuration: `${RETRY_DEFAULTS.maxRetryDuration}s`, ...definedOnly(props.retry) };
     const dl = props.deadLetters ?? {};
     if (dl.sink === 'pubsub') {
       // Loaded only here: the Pub/Sub provider classes are ~0.7 MB of JS that a log-sink synth never needs.
@@ -265,8 +266,4 @@ function checkSharedHandler(scope: Construct, props: HttpTargetPipelineProps, sh
   const deadline = props.dispatchDeadlineSeconds ?? DISPATCH_DEADLINE.default;
   p.fail('dispatchDeadlineSeconds', deadline, `at most the shared handler's dispatch deadline (${shared.dispatchDeadlineSeconds} s): it would cut the task off earlier`, p.known(deadline) && p.known(shared.dispatchDeadlineSeconds) && deadline > shared.dispatchDeadlineSeconds);
   throwIfInvalid(scope, p);
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

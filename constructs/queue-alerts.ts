@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { RULES } from '../limits';
 import { deadLetterLogFilter, METRICS, OK_RESPONSE_CODE, queueFilter, userMetricType } from './monitoring-metrics';
 import { synthProblems, throwIfInvalid } from './validation';
+import { definedOnly } from './values';
 
 /** Thresholds of one queue's alerts. Every field is optional; the defaults suit a queue that normally drains. */
 export interface QueueAlertThresholds {
@@ -167,8 +168,4 @@ export function deadLetterMetricName(q: { queueId: string; location: string }): 
 
 function doc(content: string): MonitoringAlertPolicyConfig['documentation'] {
   return { content, mimeType: 'text/markdown' };
-}
-
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -6,7 +6,7 @@ import {
 } from '@cdktf/provider-google/lib/cloud-run-v2-service';
 import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run-v2-service-iam-member';
 import type { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
-import { dependable, Fn, Lazy, Token } from 'cdktf';
+import { dependable, Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   checkCloudRunSettings,
@@ -23,6 +23,7 @@ import { deadLetterEnv, queueRetryLimitsJson } from './dead-letter-env';
 import type { QueueRetryProps } from './task-queue';
 import { deriveAccountId, ServiceAccount } from './service-account';
 import { synthProblems, throwIfInvalid } from './validation';
+import { definedOnly, numberText } from './values';
 
 export type { SecretEnvRef, VpcAccessSettings } from '../limits';
 
@@ -283,15 +284,4 @@ export class TaskHandlerService extends Construct {
 
 function uniqueSecrets(secrets: Record<string, SecretEnvRef> | undefined): string[] {
   return [...new Set(Object.values(secrets ?? {}).map((ref) => ref.secret))];
-}
-
-/** Drops undefined fields, and the whole block when nothing is left. */
-function definedOnly<T extends object>(block: T): T | undefined {
-  const entries = Object.entries(block).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined;
-}
-
-/** A number as env text; a number token stays a token (String() would print its encoded placeholder). */
-function numberText(n: number): string {
-  return Token.isUnresolved(n) ? Token.asString(n) : String(n);
 }

@@ -12,6 +12,7 @@ import {
 import { grantOnce, IPrincipal, IServiceAccount } from './principal';
 import { checkQueueProps } from './task-queue-rules';
 import { synthProblems, throwIfInvalid } from './validation';
+import { definedOnly } from './values';
 
 /** The token Cloud Tasks attaches to every dispatch from the queue (queue-level auth). */
 export interface OidcTokenProps {
@@ -294,11 +295,4 @@ function httpTargetConfig(target: QueueHttpTargetProps): CloudTasksQueueConfig['
       scope: target.oauthToken.scope ?? 'https://www.googleapis.com/auth/cloud-platform',
     },
   };
-}
-
-/** Drops undefined fields, and the whole block when nothing is left: an empty block would perma-diff. */
-function definedOnly<T extends object>(block: T | undefined): T | undefined {
-  if (!block) return undefined;
-  const entries = Object.entries(block).filter(([, v]) => v !== undefined);
-  return entries.length > 0 ? (Object.fromEntries(entries) as T) : undefined;
 }
