@@ -8,16 +8,7 @@ import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run
 import type { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { dependable, Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
-import {
-  checkCloudRunSettings,
-  CloudRunIngress,
-  DISPATCH_DEADLINE,
-  ROLES,
-  RULES,
-  SecretEnvRef,
-  shortHash,
-  VpcAccessSettings,
-} from '../limits';
+import { checkCloudRunSettings, CloudRunSettings, DISPATCH_DEADLINE, ROLES, RULES, SecretEnvRef, shortHash } from '../limits';
 import { grantOnce, IPrincipal, IServiceAccount } from './principal';
 import { deadLetterEnv, queueRetryLimitsJson } from './dead-letter-env';
 import type { QueueRetryProps } from './task-queue';
@@ -30,16 +21,15 @@ export type { SecretEnvRef, VpcAccessSettings } from '../limits';
 /** Google's public sample image: lets synth and plan work before the handler image is built. */
 export const SAMPLE_IMAGE = 'us-docker.pkg.dev/cloudrun/container/hello';
 
-/** Props of a {@link TaskHandlerService}. */
-export interface TaskHandlerServiceProps {
+/**
+ * Props of a {@link TaskHandlerService}: the Cloud Run settings the app config shares (see `CloudRunSettings`
+ * for each one's range and default), with the service's name and region required, and what only the construct sets.
+ */
+export interface TaskHandlerServiceProps extends Omit<CloudRunSettings, 'serviceName' | 'location'> {
   /** Cloud Run service name: lowercase letters, digits and hyphens, starting with a letter, at most 49 characters. */
   readonly serviceName: string;
   /** Region, e.g. `us-central1`. */
   readonly location: string;
-  /** Project id. @default - the provider's project */
-  readonly project?: string;
-  /** Container image, e.g. `us-docker.pkg.dev/PROJECT/REPO/handler:1.0`. @default SAMPLE_IMAGE (Google's `hello` sample) */
-  readonly image?: string;
   /**
    * The `aud` the handler accepts. Added to the service's `custom_audiences` (so Cloud Run accepts it) and
    * passed to the handler as `TASKS_AUDIENCE`, so neither needs the service URL (which would be a cycle).
@@ -51,55 +41,10 @@ export interface TaskHandlerServiceProps {
    * @default - none: add at least one with `addTokenAccount`
    */
   readonly tokenServiceAccountEmail?: string;
-  /** Path the queue targets (`TASKS_PATH`). @default "/tasks" */
-  readonly tasksPath?: string;
-  /**
-   * Longest dispatch deadline of the queues in front, 15-1800 seconds (`TASKS_DISPATCH_DEADLINE_SECONDS`).
-   * @default 600
-   */
-  readonly dispatchDeadlineSeconds?: number;
-  /** Cloud Run request timeout, >= the dispatch deadline and <= 3600 seconds. @default - the dispatch deadline */
-  readonly timeoutSeconds?: number;
-  /**
-   * Who may reach the service over the network. Internal-only still receives Cloud Tasks from the same
-   * project when tasks target the default `run.app` URL.
-   * @default "INGRESS_TRAFFIC_INTERNAL_ONLY"
-   */
-  readonly ingress?: CloudRunIngress;
   /** Identity the handler runs as. @default - a dedicated service account is created (never the default compute account) */
   readonly runtimeServiceAccount?: IServiceAccount;
   /** Refuse `terraform destroy` of the service (`deletion_protection`). @default true */
   readonly deletionProtection?: boolean;
-  /**
-   * Extra environment variables: names of letters, digits and `_`, not `TASKS_*` (set here) nor PORT,
-   * K_SERVICE, K_REVISION, K_CONFIGURATION (set by Cloud Run); values up to 32 KB; 1000 variables at most.
-   * @default - none
-   */
-  readonly environment?: Record<string, string>;
-  /**
-   * Secret Manager secrets as environment variables, by variable name. The runtime account gets
-   * `roles/secretmanager.secretAccessor` on each secret (and nothing else).
-   * @default - none
-   */
-  readonly secrets?: Record<string, SecretEnvRef>;
-  /** CPUs per instance: "1", "2", "4", "6", "8", or "0.08"-"1" (then concurrency must be 1). @default - Cloud Run's default ("1") */
-  readonly cpu?: string;
-  /** Memory per instance, "128Mi"-"32Gi", within Cloud Run's CPU/memory table. @default - Cloud Run's default ("512Mi") */
-  readonly memory?: string;
-  /** Fewest instances kept warm, 0-1000 (<= maxInstanceCount). @default - Cloud Run's default (0) */
-  readonly minInstanceCount?: number;
-  /** Most instances, 1-1000. @default - Cloud Run's default (100) */
-  readonly maxInstanceCount?: number;
-  /** Requests one instance handles at once, 1-1000. @default - Cloud Run's default (80; 1 below 1 CPU) */
-  readonly concurrency?: number;
-  /** Seconds the handler waits for a request body, 1-300 (`TASKS_BODY_TIMEOUT_SECONDS`; slow clients get 408). @default 10 (the handler's default) */
-  readonly bodyTimeoutSeconds?: number;
-  /** Connections one handler instance keeps open at most, 1-100000 (`TASKS_MAX_CONNECTIONS`). @default 1000 (the handler's default) */
-  readonly maxConnections?: number;
-  /** Direct VPC egress (network and/or subnetwork, egress setting). @default - no VPC access */
-  readonly vpcAccess?: VpcAccessSettings;
-  /** Labels on the service: keys and values of lowercase letters, digits, `_` and `-`, at most 64. @default - none */
-  readonly labels?: Record<string, string>;
   /**
    * The retry limits of the queue that feeds the handler (`TASKS_MAX_ATTEMPTS`, `TASKS_MAX_RETRY_DURATION`, ...),
    * unset ones meaning the service defaults: with them the handler spots a task's last attempt and dead-letters it.

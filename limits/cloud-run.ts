@@ -32,15 +32,19 @@ export interface CloudRunSettings {
   readonly location?: string;
   /** Project id. @default - the provider's project */
   readonly project?: string;
-  /** Container image reference, e.g. `us-docker.pkg.dev/PROJECT/REPO/handler:1.0`. @default - Google's `hello` sample */
+  /** Container image reference, e.g. `us-docker.pkg.dev/PROJECT/REPO/handler:1.0`. @default - Google's `hello` sample (`SAMPLE_IMAGE` in the constructs) */
   readonly image?: string;
-  /** Path the queue targets, starting with "/". @default "/tasks" */
+  /** Path the queue targets, starting with "/" (the handler's `TASKS_PATH`). @default "/tasks" */
   readonly tasksPath?: string;
-  /** Longest dispatch deadline of the queues in front, 15-1800 seconds. @default 600 */
+  /** Longest dispatch deadline of the queues in front, 15-1800 seconds (`TASKS_DISPATCH_DEADLINE_SECONDS`). @default 600 */
   readonly dispatchDeadlineSeconds?: number;
   /** Cloud Run request timeout, >= the dispatch deadline and <= 3600 seconds. @default - the dispatch deadline */
   readonly timeoutSeconds?: number;
-  /** Who may reach the service over the network. @default "INGRESS_TRAFFIC_INTERNAL_ONLY" */
+  /**
+   * Who may reach the service over the network. Internal-only still receives Cloud Tasks from the same
+   * project when tasks target the default `run.app` URL.
+   * @default "INGRESS_TRAFFIC_INTERNAL_ONLY"
+   */
   readonly ingress?: CloudRunIngress;
   /** CPUs per instance: "1", "2", "4", "6", "8", or "0.08"-"1" (then concurrency must be 1). @default - Cloud Run's default ("1") */
   readonly cpu?: string;
@@ -52,13 +56,21 @@ export interface CloudRunSettings {
   readonly maxInstanceCount?: number;
   /** Requests one instance handles at once, 1-1000. @default - Cloud Run's default (80; 1 below 1 CPU) */
   readonly concurrency?: number;
-  /** Seconds the handler waits for a request body, 1-300 (slow clients get 408). @default 10 (the handler's default) */
+  /** Seconds the handler waits for a request body, 1-300 (`TASKS_BODY_TIMEOUT_SECONDS`; slow clients get 408). @default 10 (the handler's default) */
   readonly bodyTimeoutSeconds?: number;
-  /** Connections one handler instance keeps open at most, 1-100000. @default 1000 (the handler's default) */
+  /** Connections one handler instance keeps open at most, 1-100000 (`TASKS_MAX_CONNECTIONS`). @default 1000 (the handler's default) */
   readonly maxConnections?: number;
-  /** Extra environment variables (not `TASKS_*`, not set by Cloud Run), values up to 32 KB, 1000 at most with secrets. @default - none */
+  /**
+   * Extra environment variables: names of letters, digits and `_`, not `TASKS_*` (set by the handler construct) nor
+   * PORT, K_SERVICE, K_REVISION, K_CONFIGURATION (set by Cloud Run); values up to 32 KB; 1000 at most with secrets.
+   * @default - none
+   */
   readonly environment?: Record<string, string>;
-  /** Secret Manager secrets as environment variables, by variable name. @default - none */
+  /**
+   * Secret Manager secrets as environment variables, by variable name. The runtime account gets
+   * `roles/secretmanager.secretAccessor` on each secret (and nothing else).
+   * @default - none
+   */
   readonly secrets?: Record<string, SecretEnvRef>;
   /** Direct VPC egress (network and/or subnetwork, egress setting). @default - no VPC access */
   readonly vpcAccess?: VpcAccessSettings;
