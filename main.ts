@@ -1,7 +1,7 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, GcsBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { AppConfig, EnvironmentSettings, foundationStackName, HandlerSettings, loadConfig, QueueSettings } from './config';
+import { AppConfig, EnvironmentSettings, foundationStackName, HandlerSettings, loadConfig, notificationChannels, QueueSettings } from './config';
 // The construct files, not the library's index: the index loads every construct's provider classes (Pub/Sub
 // among them), and the synth hot path loads only what the app may use.
 import { HttpTargetPipeline, PipelineHandlerProps } from './constructs/http-target-pipeline';
@@ -96,7 +96,7 @@ function pipelineProps(s: EnvironmentSettings, q: QueueSettings, shared: Record<
       q.alerts === false
         ? (false as const)
         : {
-            notificationChannels: q.alertNotificationChannels?.split(',').map((c) => c.trim()).filter(Boolean),
+            notificationChannels: notificationChannels(q),
             backlogTasks: q.alertBacklogTasks,
             backlogSeconds: q.alertBacklogSeconds,
             failingAttemptRatio: q.alertFailingAttemptRatio,

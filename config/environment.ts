@@ -308,7 +308,12 @@ function checkOperations(p: Problems, q: Tree, s: Pick<QueueSettings, 'deadLette
     .rule(q.origin('alertBacklogSeconds'), s.alertBacklogSeconds, RULES.alertSeconds)
     .rule(q.origin('alertFailingAttemptRatio'), s.alertFailingAttemptRatio, RULES.alertRatio)
     .rule(q.origin('alertFailingAttemptSeconds'), s.alertFailingAttemptSeconds, RULES.alertSeconds);
-  for (const channel of s.alertNotificationChannels?.split(',').map((c) => c.trim()).filter(Boolean) ?? []) {
+  for (const channel of notificationChannels(s) ?? []) {
     p.rule(q.origin('alertNotificationChannels'), channel, RULES.notificationChannel);
   }
+}
+
+/** A queue's notification channel ids, from its comma-separated `alertNotificationChannels`. */
+export function notificationChannels(q: Pick<QueueSettings, 'alertNotificationChannels'>): string[] | undefined {
+  return q.alertNotificationChannels?.split(',').map((c) => c.trim()).filter(Boolean);
 }

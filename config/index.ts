@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DISPATCH_DEADLINE, Problems, RULES, SecretEnvRef, ValidationError } from '../limits';
 import { ResolvedEnvironment, resolveEnvironment } from './environment';
+export { notificationChannels } from './environment';
 import { checkDistinctNames } from './names';
 import { isPlainObject, Leaf, readBlock, Schema, Tree } from './layers';
 

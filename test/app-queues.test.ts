@@ -132,6 +132,16 @@ describe('the app with three queues, one shared handler and one dedicated', () =
   });
 });
 
+describe('the app: alert settings reach the alert policies', () => {
+  test('comma-separated notification channels from cdktf.json go to every policy of that queue, trimmed', () => {
+    const tf = synthStack({ alertNotificationChannels: 'projects/acme/notificationChannels/1, projects/acme/notificationChannels/2', alertBacklogTasks: 50 });
+    const policies = Object.values<any>(tf.resource.google_monitoring_alert_policy);
+    expect(policies).toHaveLength(3);
+    for (const p of policies) expect(p.notification_channels).toEqual(['projects/acme/notificationChannels/1', 'projects/acme/notificationChannels/2']);
+    expect(policies.find((p) => /backlog/.test(p.display_name)).conditions[0].condition_threshold.threshold_value).toBe(50);
+  });
+});
+
 describe('the app: limits of names and failures', () => {
   test('a 100-character queue id synthesizes', () => {
     const id = 'q'.repeat(100);
