@@ -4,6 +4,7 @@
  * - Application Default Credentials (a cloud-platform token for the user's whole account) are sent only to
  *   `*.googleapis.com`, or to hosts the user trusts explicitly. An explicit token goes where it is sent.
  */
+import { isLoopbackHost } from '../limits';
 import { accessToken } from './auth';
 
 /** Environment variable: comma-separated extra hosts that may receive Application Default Credentials. */
@@ -25,11 +26,8 @@ export interface CredentialOptions {
   readonly adcHosts?: readonly string[];
 }
 
-/** Loopback: 127.0.0.0/8, ::1 and `localhost` (a URL's `hostname`, so IPv6 comes in brackets). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
+/** Loopback: 127.0.0.0/8, ::1 and `localhost` (the rule the handler uses too). */
+export { isLoopbackHost };
 
 /** Google's API hosts, e.g. `cloudtasks.googleapis.com`. */
 export function isGoogleApisHost(hostname: string): boolean {

@@ -68,3 +68,12 @@ export function isHostName(value: string): boolean {
 export function isGoogleApisHost(host: string): boolean {
   return host === 'googleapis.com' || host.endsWith('.googleapis.com');
 }
+
+/**
+ * Loopback: 127.0.0.0/8, ::1 and `localhost` (a URL's `hostname`, so IPv6 comes in brackets). Where a credential
+ * may go over plain http, or be sent at all outside Google, this is the only other place allowed.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase();
+  return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}

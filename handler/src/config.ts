@@ -1,4 +1,4 @@
-import { DISPATCH_DEADLINE, Problems, isEmail, isIntegerBetween } from '../../limits';
+import { DISPATCH_DEADLINE, Problems, isEmail, isIntegerBetween, isLoopbackHost } from '../../limits';
 
 export const GOOGLE_JWKS_URL = 'https://www.googleapis.com/oauth2/v3/certs';
 export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
@@ -109,12 +109,8 @@ function isKeySourceUrl(v: string): boolean {
   try {
     const url = new URL(v);
     if (url.protocol === 'https:') return true;
-    return url.protocol === 'http:' && isLoopback(url.hostname);
+    return url.protocol === 'http:' && isLoopbackHost(url.hostname);
   } catch {
     return false;
   }
-}
-
-export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }

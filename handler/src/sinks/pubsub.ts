@@ -1,5 +1,5 @@
 import type { DeadLetter, DeadLetterSink } from '../dead-letter';
-import { isLoopback } from '../config';
+import { isLoopbackHost } from '../../../limits';
 import { MetadataToken } from './metadata-token';
 
 export const PUBSUB_ENDPOINT = 'https://pubsub.googleapis.com';
@@ -98,7 +98,7 @@ export function attributesOf(letter: DeadLetter): Record<string, string> {
 function isTokenHost(endpoint: string): boolean {
   try {
     const url = new URL(endpoint);
-    if (isLoopback(url.hostname)) return url.protocol === 'http:' || url.protocol === 'https:';
+    if (isLoopbackHost(url.hostname)) return url.protocol === 'http:' || url.protocol === 'https:';
     return url.protocol === 'https:' && url.hostname.endsWith('.googleapis.com');
   } catch {
     return false;
