@@ -196,6 +196,7 @@ describe('HttpTargetPipeline with a shared handler', () => {
     ['its own handler settings too', { handler: { image: 'gcr.io/acme/h' } }, /'handler' must be unset when sharedHandler is given/],
     ['a longer dispatch deadline', { dispatchDeadlineSeconds: 1200 }, /'dispatchDeadlineSeconds' must be at most the shared handler's dispatch deadline \(900 s\).*got 1200/],
     ['another audience', { audience: 'https://elsewhere' }, /'audience' must be the shared handler's audience \(https:\/\/orders.example\/aud\) or unset, got "https:\/\/elsewhere"/],
+    ['a Pub/Sub dead-letter sink of its own', { deadLetters: { sink: 'pubsub' } }, /'deadLetters.sink' must be "log" or unset when sharedHandler is given \(a shared service has one dead-letter sink for all its queues\), got "pubsub"/],
   ];
   test.each(invalid)('rejects %s', (_n, props, message) => {
     expect(() =>
