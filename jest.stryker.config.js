@@ -10,5 +10,9 @@ const base = require('./jest.config');
 
 module.exports = {
   ...base,
+  // With enableFindRelatedTests, jest picks a mutant's test files from its dependency graph, which only
+  // covers files under `roots`: with the normal roots (the test folders) a test that reaches a construct
+  // through main.ts or config/ was not "related", and its mutants could survive unseen.
+  roots: ['<rootDir>'],
   testPathIgnorePatterns: ['/node_modules/', '/test/consumer\\.test\\.ts$', '/test/app\\.test\\.ts$', '/test/client/cli\\.test\\.ts$', '/test/local/durability\\.test\\.ts$', '/handler/test/fuzz\\.test\\.ts$'],
 };
