@@ -30,7 +30,8 @@ export function checkMember(problems: Problems, prop: string, member: string): P
 }
 
 function isGrantableMember(member: string): boolean {
-  const withEmail = /^(user|group|serviceAccount):(.*)$/.exec(member);
+  // No `$`: `.*` runs to the end, and MEMBER_PATTERN already refuses a member with a line break.
+  const withEmail = /^(user|group|serviceAccount):(.*)/.exec(member);
   return MEMBER_PATTERN.test(member) && !PUBLIC_MEMBERS.includes(member.trim().toLowerCase()) && (!withEmail || RULES.email.ok(withEmail[2]));
 }
 
@@ -87,7 +88,8 @@ export class Principal implements IPrincipal {
 
 function projectOfEmail(email: string): string | undefined {
   if (Token.isUnresolved(email)) return undefined;
-  return /^[^@]+@([a-z][-a-z0-9]+)\.iam\.gserviceaccount\.com$/.exec(email)?.[1];
+  // The email has passed RULES.serviceAccountEmail: one '@' after a non-empty name.
+  return /@([a-z][-a-z0-9]+)\.iam\.gserviceaccount\.com$/.exec(email)?.[1];
 }
 
 /**
