@@ -31,14 +31,11 @@ export function deadLetterEnv(retry: QueueRetryProps | undefined, topic: string 
   return env;
 }
 
-/** Per-queue limits as the handler reads `TASKS_QUEUE_RETRY_LIMITS`; undefined when there are none. */
-export function queueRetryLimitsJson(byQueue: ReadonlyMap<string, QueueRetryProps>): string | undefined {
-  if (byQueue.size === 0) return undefined;
+/** Per-queue limits as the handler reads `TASKS_QUEUE_RETRY_LIMITS` (JSON leaves out the limits that are unset). */
+export function queueRetryLimitsJson(byQueue: ReadonlyMap<string, QueueRetryProps>): string {
   const entries = [...byQueue].map(([queue, r]) => [
     queue,
-    Object.fromEntries(
-      Object.entries({ ...r, maxAttempts: r.maxAttempts ?? RETRY_DEFAULTS.maxAttempts, maxRetryDuration: r.maxRetryDuration ?? `${RETRY_DEFAULTS.maxRetryDuration}s` }).filter(([, v]) => v !== undefined),
-    ),
+    { ...r, maxAttempts: r.maxAttempts ?? RETRY_DEFAULTS.maxAttempts, maxRetryDuration: r.maxRetryDuration ?? `${RETRY_DEFAULTS.maxRetryDuration}s` },
   ]);
   return JSON.stringify(Object.fromEntries(entries));
 }

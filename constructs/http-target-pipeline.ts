@@ -199,7 +199,7 @@ export class HttpTargetPipeline extends Construct {
         tokenServiceAccountEmail: this.dispatcher.email,
         tasksPath: path,
         dispatchDeadlineSeconds: props.dispatchDeadlineSeconds,
-        labels: Object.keys(labels).length > 0 ? labels : undefined,
+        labels, // the service leaves out empty labels
         deletionProtection: protect,
         queueRetry: retry,
         deadLetterTopic: this.deadLetterTopic?.topicPath,

@@ -170,14 +170,13 @@ export class TaskHandlerService extends Construct {
    * dead-letters that queue's last attempts by that queue's own rule; they win over `queueRetry` for that queue.
    */
   addQueueRetryLimits(queueId: string, retry: QueueRetryProps = {}): void {
-    if (this.queueRetryLimits.size === 0) {
-      // The first queue adds the variable; its value is read when the stack is written, so later queues join
-      // it. Only the value is lazy: the env list stays typed, so JSON and HCL synth both map it.
-      const [container] = this.template.containers as CloudRunV2ServiceTemplateContainers[];
-      const perQueue = { name: 'TASKS_QUEUE_RETRY_LIMITS', value: Lazy.stringValue({ produce: () => queueRetryLimitsJson(this.queueRetryLimits) }) };
-      this.resource.putTemplate({ ...this.template, containers: [{ ...container, env: [...(container.env as CloudRunV2ServiceTemplateContainersEnv[]), perQueue] }] });
-    }
     this.queueRetryLimits.set(queueId, retry);
+    // The constructor's template plus the variable: the same for every queue (putting it again changes nothing).
+    // Its value is read when the stack is written, so every queue joins it. Only the value is lazy: the env list
+    // stays typed, so JSON and HCL synth both map it.
+    const [container] = this.template.containers as CloudRunV2ServiceTemplateContainers[];
+    const perQueue = { name: 'TASKS_QUEUE_RETRY_LIMITS', value: Lazy.stringValue({ produce: () => queueRetryLimitsJson(this.queueRetryLimits) }) };
+    this.resource.putTemplate({ ...this.template, containers: [{ ...container, env: [...(container.env as CloudRunV2ServiceTemplateContainersEnv[]), perQueue] }] });
   }
 
   /** Token accounts the handler accepts (`TASKS_SERVICE_ACCOUNT`, comma-separated). */
