@@ -14,5 +14,9 @@ module.exports = {
   // covers files under `roots`: with the normal roots (the test folders) a test that reaches a construct
   // through main.ts or config/ was not "related", and its mutants could survive unseen.
   roots: ['<rootDir>'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/consumer\\.test\\.ts$', '/test/app\\.test\\.ts$', '/test/client/cli\\.test\\.ts$', '/test/local/durability\\.test\\.ts$', '/handler/test/fuzz\\.test\\.ts$'],
+  // Bail on a mutant's first failing test: see the file.
+  // An absolute path: Stryker loads the environment itself and does not expand <rootDir>.
+  testEnvironment: require.resolve('./scripts/jest-bail-environment.js'),
+  testSequencer: require.resolve('./scripts/jest-fastest-first-sequencer.js'),
+  testPathIgnorePatterns: ['/node_modules/', '/test/consumer\\.test\\.ts$', '/test/app\\.test\\.ts$', '/test/client/cli\\.test\\.ts$', '/test/local/durability\\.test\\.ts$', '/handler/test/fuzz\\.test\\.ts$', '/test/local/fuzz\\.test\\.ts$', '/test/local/dev-process\\.test\\.ts$'],
 };
