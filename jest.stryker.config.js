@@ -17,6 +17,10 @@ module.exports = {
   // Bail on a mutant's first failing test: see the file.
   // An absolute path: Stryker loads the environment itself and does not expand <rootDir>.
   testEnvironment: require.resolve('./scripts/jest-bail-environment.js'),
+  // A test waiting for an answer that a mutant stopped fails after 4 s instead of outlasting Stryker's timeout
+  // (timeoutMS 6000 in stryker.config.json): a failure kills the mutant in place, a timeout restarts the runner
+  // process, which cost about 20 s a mutant here. Slower tests set their own timeout.
+  testTimeout: 4000,
   testSequencer: require.resolve('./scripts/jest-fastest-first-sequencer.js'),
   testPathIgnorePatterns: ['/node_modules/', '/test/consumer\\.test\\.ts$', '/test/app\\.test\\.ts$', '/test/client/cli\\.test\\.ts$', '/test/local/durability\\.test\\.ts$', '/handler/test/fuzz\\.test\\.ts$', '/test/local/fuzz\\.test\\.ts$', '/test/local/dev-process\\.test\\.ts$'],
 };
