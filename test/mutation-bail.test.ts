@@ -53,3 +53,43 @@ describe('mutation run: bail on the first failure of a mutant', () => {
     expect((await start()).mode).toBeUndefined();
   });
 });
+
+describe("mutation run: only the files that hold a mutant's covering tests", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Sequencer = require('../scripts/jest-fastest-first-sequencer.js');
+  const { mkdtempSync, writeFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+  const { join } = jest.requireActual<typeof import('node:path')>('node:path');
+  const { tmpdir } = jest.requireActual<typeof import('node:os')>('node:os');
+  const saved = process.env[ACTIVE];
+  afterEach(() => {
+    if (saved === undefined) delete process.env[ACTIVE];
+    else process.env[ACTIVE] = saved;
+  });
+
+  function setup(): { files: (pattern?: string) => string[] } {
+    const rootDir = mkdtempSync(join(tmpdir(), 'mutation-seq-'));
+    writeFileSync(
+      join(rootDir, BailEnvironment.TEST_FILE_INDEX),
+      JSON.stringify({ 'auth rejects a Basic header': ['/r/auth.test.ts'], 'queue rate limits apply': ['/r/queue.test.ts'], 'shared name': ['/r/queue.test.ts', '/r/other.test.ts'] }),
+    );
+    const tests = ['/r/auth.test.ts', '/r/queue.test.ts', '/r/other.test.ts', '/r/new.test.ts'].map((path) => ({ path, duration: 1, context: { config: { rootDir, cacheDirectory: rootDir, name: 'seq' }, hasteFS: { getSize: () => 1 } } }));
+    return {
+      files: (pattern) => new Sequencer({ globalConfig: { testNamePattern: pattern } }).sort(tests).map((t: { path: string }) => t.path).sort(),
+    };
+  }
+
+  test('GIVEN a mutant run WHEN its pattern names a test of one file THEN that file and the files the record does not know run', () => {
+    process.env[ACTIVE] = '1';
+    expect(setup().files('(auth rejects a Basic header)')).toEqual(['/r/auth.test.ts', '/r/new.test.ts']);
+  });
+
+  test('GIVEN a mutant run WHEN a test name is in two files THEN both run', () => {
+    process.env[ACTIVE] = '1';
+    expect(setup().files('(shared name)')).toEqual(['/r/new.test.ts', '/r/other.test.ts', '/r/queue.test.ts']);
+  });
+
+  test('GIVEN no active mutant (the initial run) WHEN there is a pattern THEN every file runs', () => {
+    delete process.env[ACTIVE];
+    expect(setup().files('(auth rejects a Basic header)')).toHaveLength(4);
+  });
+});
