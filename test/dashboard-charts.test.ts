@@ -26,16 +26,18 @@ describe('PipelineDashboard tile grid', () => {
 });
 
 describe('PipelineDashboard chart aggregations', () => {
-  const d = dashboardJson({ queues: [emails] });
+  // Built inside each test, not once for the describe block: Stryker credits a mutant only to the tests that
+  // ran it, so a describe-level fixture would let every chart mutant survive.
+  const d = () => dashboardJson({ queues: [emails] });
 
   test('GIVEN a queue WHEN synthesized THEN depth is a line of the per-minute mean, summed over series', () => {
-    const [ds] = dataSets(d, /depth/);
+    const [ds] = dataSets(d(), /depth/);
     expect(ds.plotType).toBe('LINE');
     expect(ds.timeSeriesQuery.timeSeriesFilter.aggregation).toEqual({ alignmentPeriod: '60s', perSeriesAligner: 'ALIGN_MEAN', crossSeriesReducer: 'REDUCE_SUM' });
   });
 
   test('GIVEN a queue WHEN synthesized THEN attempts are stacked bars of the per-minute rate summed by response code', () => {
-    const [ds] = dataSets(d, /attempts by response code/);
+    const [ds] = dataSets(d(), /attempts by response code/);
     expect(ds.plotType).toBe('STACKED_BAR');
     expect(ds.timeSeriesQuery.timeSeriesFilter.aggregation).toEqual({
       alignmentPeriod: '60s',
@@ -46,7 +48,7 @@ describe('PipelineDashboard chart aggregations', () => {
   });
 
   test('GIVEN a queue WHEN synthesized THEN attempt delays are two lines, the p50 and p99 of per-minute deltas', () => {
-    const sets = dataSets(d, /attempt delay/);
+    const sets = dataSets(d(), /attempt delay/);
     expect(sets.map((ds: any) => ds.plotType)).toEqual(['LINE', 'LINE']);
     expect(sets.map((ds: any) => ds.timeSeriesQuery.timeSeriesFilter.aggregation)).toEqual([
       { alignmentPeriod: '60s', perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_PERCENTILE_50' },
@@ -55,7 +57,7 @@ describe('PipelineDashboard chart aggregations', () => {
   });
 
   test('GIVEN a queue with dead letters WHEN synthesized THEN dead letters are stacked bars of per-minute deltas, summed', () => {
-    const [ds] = dataSets(d, /dead letters/);
+    const [ds] = dataSets(d(), /dead letters/);
     expect(ds.plotType).toBe('STACKED_BAR');
     expect(ds.timeSeriesQuery.timeSeriesFilter.aggregation).toEqual({ alignmentPeriod: '60s', perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM' });
   });
