@@ -10,8 +10,8 @@ const start = async (): Promise<{ mode?: string }> => {
   await handle({ name: 'test_start', test });
   return test;
 };
-const fail = (): Promise<void> => handle({ name: 'test_done', test: { errors: [new Error('boom')] } });
-const pass = (): Promise<void> => handle({ name: 'test_done', test: { errors: [] } });
+const failTest = (): Promise<void> => handle({ name: 'test_done', test: { errors: [new Error('boom')] } });
+const passTest = (): Promise<void> => handle({ name: 'test_done', test: { errors: [] } });
 
 describe('mutation run: bail on the first failure of a mutant', () => {
   const saved = process.env[ACTIVE];
@@ -22,13 +22,13 @@ describe('mutation run: bail on the first failure of a mutant', () => {
 
   test('GIVEN mutant 1 is active WHEN a test passes THEN the next test still runs', async () => {
     process.env[ACTIVE] = '1';
-    await pass();
+    await passTest();
     expect((await start()).mode).toBeUndefined();
   });
 
   test('GIVEN mutant 2 is active WHEN a test fails THEN its later tests are skipped', async () => {
     process.env[ACTIVE] = '2';
-    await fail();
+    await failTest();
     expect((await start()).mode).toBe('skip');
   });
 
@@ -40,16 +40,16 @@ describe('mutation run: bail on the first failure of a mutant', () => {
 
   test("GIVEN mutant 4 failed WHEN mutant 5's run starts THEN its tests run", async () => {
     process.env[ACTIVE] = '4';
-    await fail();
+    await failTest();
     process.env[ACTIVE] = '5';
     expect((await start()).mode).toBeUndefined();
   });
 
   test('GIVEN no mutant is active (the normal suite) WHEN a test fails THEN the next test still runs', async () => {
     process.env[ACTIVE] = '6';
-    await fail();
+    await failTest();
     delete process.env[ACTIVE];
-    await fail();
+    await failTest();
     expect((await start()).mode).toBeUndefined();
   });
 });
