@@ -170,7 +170,7 @@ export function loadQueueRetryPolicies(env: Env = process.env): Record<string, R
   try {
     parsed = JSON.parse(text);
   } catch {
-    parsed = undefined;
+    // Not JSON: left undefined, reported below as not an object.
   }
   const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
   const policies: Record<string, RetryPolicy> = {};
