@@ -150,7 +150,7 @@ export class Dispatcher {
       status = res.status;
       responded = true;
       const after = Number(res.retryAfter);
-      if ((status === 429 || status === 503) && Number.isFinite(after) && after > 0) retryAfterMs = after * 1000;
+      if ((status === 429 || status === 503) && Number.isFinite(after)) retryAfterMs = after * 1000;
     } catch {
       // Deadline passed (reported as 504 on the next attempt, like Cloud Tasks) or no connection.
       status = controller.signal.aborted ? 504 : 503;
@@ -175,6 +175,7 @@ export class Dispatcher {
       this.log({ ...base, severity: 'ERROR', message: `task ${taskId(task.name)} dropped after ${attemptNumber} attempts (last ${status})`, outcome: 'dropped' });
       return;
     }
+    // A Retry-After of zero or less never shortens the backoff (the larger of the two wins).
     const delayMs = Math.max(backoffSeconds(attemptNumber, q.retry) * 1000, retryAfterMs);
     const attempt = { scheduleTime: task.scheduleMs, dispatchTime: started, responseTime: responded ? now : undefined, responseStatus: status };
     this.o.store.recordFailure(task, attempt, status, responded, retryReason(status), now + delayMs);
@@ -217,8 +218,8 @@ export function targetUrl(task: Pick<TaskRecord, 'url'>, q: QueueConfig): string
     if (!task.url) throw new Error('task has no URL and its queue no URI override');
     return task.url;
   }
-  const u = new URL(task.url ?? `${(o.scheme ?? 'HTTPS').toLowerCase()}://${o.host ?? 'invalid'}/`);
-  if (o.scheme) u.protocol = `${o.scheme.toLowerCase()}:`;
+  const u = new URL(task.url ?? `${o.scheme ?? 'HTTPS'}://${o.host ?? 'invalid'}/`);
+  if (o.scheme) u.protocol = `${o.scheme}:`; // URL lowercases the scheme
   if (o.host) u.hostname = o.host;
   if (o.port !== undefined) u.port = String(o.port);
   if (o.path !== undefined) u.pathname = o.path;
