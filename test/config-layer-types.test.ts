@@ -105,3 +105,15 @@ describe('undefined values, aliases and empty blocks', () => {
     expect(dev.queues.a.handler).toBeUndefined();
   });
 });
+
+describe('a refused value leaves the lower layers alone', () => {
+  test('GIVEN an environment region of the wrong type WHEN resolved THEN only that type problem is reported', () => {
+    expect(problems({ region: 'europe-west1', environments: { dev: { region: 5 } } })).toEqual([`'${ROOT}.environments.dev.region' must be a string, got 5`]);
+  });
+
+  test('GIVEN an environment handler of the wrong type over a shared one WHEN resolved THEN only that type problem is reported', () => {
+    expect(problems({ handler: 'shared', handlers: { shared: {} }, environments: { dev: { handler: 5 } } })).toEqual([
+      `'${ROOT}.environments.dev.handler' must be a handler name from handlers, or an object of handler settings, got 5`,
+    ]);
+  });
+});
