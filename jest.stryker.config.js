@@ -1,10 +1,11 @@
 /**
- * Jest as StrykerJS runs it (`npm run mutation`): the normal config minus
- * - the suites that only exercise code in child processes or a packed tarball (handler/test/process.test.ts
- *   stays: it also holds in-process config tests): their coverage is invisible
- *   to Stryker's per-test analysis, so they would only lengthen the initial run without killing a mutant;
- * - the fuzz test: it covers every line of the server, so it would run (for seconds, or until the timeout)
- *   for each of the server's mutants, while the targeted tests kill them in milliseconds.
+ * Jest as StrykerJS runs it (`npm run mutation`): the normal config, plus the settings that keep a mutant's run
+ * short (explained where they are set below), minus
+ * - the suites that only exercise code in child processes or a packed tarball (consumer, app, CLI, durability,
+ *   dev-process; handler/test/process.test.ts stays: it also holds in-process config tests): their coverage is
+ *   invisible to Stryker's per-test analysis, so they would only lengthen the initial run without killing a mutant;
+ * - the fuzz suites (handler and local): they cover every line of a server, so they would run (for seconds, or
+ *   until the timeout) for each of its mutants, while the targeted tests kill them in milliseconds.
  */
 const base = require('./jest.config');
 
