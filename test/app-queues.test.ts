@@ -174,9 +174,9 @@ describe('the app: limits of names and failures', () => {
   });
 });
 
-test('the README\'s multi-queue cdktf.json synthesizes both environments', () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const examples = [...readme.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
+test('the configuration guide\'s multi-queue cdktf.json synthesizes both environments', () => {
+  const guide = readFileSync(join(root, 'docs', 'configuration.md'), 'utf8');
+  const examples = [...guide.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
   const multi = examples.find((e) => e.context?.pipeline?.queues);
   expect(multi).toBeDefined();
   const prod = synthStack(multi.context.pipeline, 'prod');
