@@ -1,7 +1,8 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { deriveServiceName, DISPATCH_DEADLINE, HttpMethod, RETRY_DEFAULTS } from '../limits';
+import { deriveServiceName, DISPATCH_DEADLINE, existingAccountId, HttpMethod, RETRY_DEFAULTS } from '../limits';
 import type { DeadLetterTopic } from './dead-letter-topic';
+import { checkPipelineAdoption, importPipelineGrants, PipelineGrants } from './pipeline-adoption';
 import { IServiceAccount } from './principal';
 import { deriveAccountId, ServiceAccount } from './service-account';
 import { ProjectFoundation } from './project-foundation';
@@ -15,7 +16,7 @@ import { definedOnly } from './values';
 export interface PipelineHandlerProps
   extends Omit<
     TaskHandlerServiceProps,
-    'serviceName' | 'location' | 'project' | 'audience' | 'tokenServiceAccountEmail' | 'tasksPath' | 'dispatchDeadlineSeconds' | 'deletionProtection' | 'queueRetry' | 'deadLetterTopic'
+    'serviceName' | 'location' | 'project' | 'audience' | 'tokenServiceAccountEmail' | 'tasksPath' | 'dispatchDeadlineSeconds' | 'deletionProtection' | 'queueRetry' | 'deadLetterTopic' | 'adoptExisting'
   > {
   /** Cloud Run service name. @default - "QUEUE_ID-handler" lowercased, shortened with a stable hash when it would not fit */
   readonly serviceName?: string;
@@ -112,6 +113,35 @@ export interface HttpTargetPipelineProps {
   readonly deadLetters?: PipelineDeadLetterProps;
   /** Backlog, failing-attempt and dead-letter alerts for the queue; `false` for none. @default - on, with the QueueAlerts defaults */
   readonly alerts?: PipelineAlertProps | false;
+  /**
+   * The full name of the queue, when it exists (made by hand): `projects/P/locations/L/queues/Q`. Its parts
+   * must equal `project`, `location` and `queueId` (each forces replacement): synth refuses a difference.
+   * @default - no existing queue
+   */
+  readonly existingQueue?: string;
+  /**
+   * Email of an existing enqueuer account (`ID@PROJECT.iam.gserviceaccount.com`, made by hand): the pipeline's
+   * enqueuer keeps that id instead of "QUEUE_ID-enq" (a different id would replace it). Ignored with `enqueuer`.
+   * @default - no existing account: "QUEUE_ID-enq" is created
+   */
+  readonly existingEnqueuerEmail?: string;
+  /**
+   * The pipeline was built by hand: adopt the queue (`existingQueue`), the enqueuer (`existingEnqueuerEmail`,
+   * unless `enqueuer` is given) and the own handler's service and runtime account (`handler.existingService`,
+   * `handler.existingRuntimeServiceAccountEmail`) with Terraform `import` blocks; each name is required and
+   * `project` too. The first apply imports them, then updates them in place. A `sharedHandler` is adopted
+   * where it is created. Harmless once imported (Terraform skips an import whose address is in state).
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
+  /**
+   * With `adoptExisting`: the guide's grants were made on the queue, the enqueuer and the own handler
+   * themselves (`gcloud ... add-iam-policy-binding` on each), so import them too. Leave false for grants made
+   * on the project: importing a member that is not on the resource fails; created instead, the grants are
+   * added beside what is there.
+   * @default false
+   */
+  readonly adoptExistingGrants?: boolean;
 }
 
 /**
@@ -146,6 +176,7 @@ export class HttpTargetPipeline extends Construct {
     const protect = props.protectFromDestroy ?? true;
     this.audience = props.audience ?? shared?.audience ?? `https://${serviceName}.${props.location}.cloudtasks.audience`;
     if (shared) checkSharedHandler(this, props, shared);
+    checkPipelineAdoption(this, props);
 
     const foundationProject = props.foundation?.projectId;
     if (foundationProject !== undefined && props.project !== undefined && !Token.isUnresolved(foundationProject) && !Token.isUnresolved(props.project) && foundationProject !== props.project) {
@@ -156,8 +187,9 @@ export class HttpTargetPipeline extends Construct {
     this.enqueuer =
       props.enqueuer ??
       new ServiceAccount(this, 'Enqueuer', {
-        accountId: deriveAccountId(props.queueId, 'enq'),
+        accountId: existingAccountId(props.existingEnqueuerEmail) ?? deriveAccountId(props.queueId, 'enq'),
         project: props.project,
+        adoptExisting: props.adoptExisting,
         description: props.dedicatedDispatchIdentity
           ? `Enqueues tasks on Cloud Tasks queue ${props.queueId}`
           : `Enqueues tasks on Cloud Tasks queue ${props.queueId}; signs its dispatch tokens`,
@@ -203,6 +235,7 @@ export class HttpTargetPipeline extends Construct {
         deletionProtection: protect,
         queueRetry: retry,
         deadLetterTopic: this.deadLetterTopic?.topicPath,
+        adoptExisting: props.adoptExisting,
       });
     // A shared handler learns each queue's own limits, to spot that queue's last attempts.
     shared?.addQueueRetryLimits(props.queueId, retry);
@@ -221,6 +254,8 @@ export class HttpTargetPipeline extends Construct {
       retry,
       loggingSamplingRatio: props.loggingSamplingRatio ?? 1,
       preventDestroy: protect,
+      existingQueue: props.existingQueue,
+      adoptExisting: props.adoptExisting,
     });
 
     // Every resource here (grants added later included) waits until the APIs have propagated and the
@@ -229,16 +264,13 @@ export class HttpTargetPipeline extends Construct {
     this.foundation.requiredBy(this);
     if (shared) this.foundation.requiredBy(shared);
 
-    if (this.dispatcher === this.enqueuer) {
-      // The guide's enqueuer: Cloud Tasks Enqueuer on the queue, Service Account User on itself (the token
-      // account), Cloud Run Invoker on the handler (its token is what the handler receives).
-      this.queue.grantEnqueueWithTaskToken(this.enqueuer);
-    } else {
-      this.queue.grantEnqueue(this.enqueuer);
-    }
+    // The guide's enqueuer: Cloud Tasks Enqueuer on the queue, Service Account User on itself (the token
+    // account), Cloud Run Invoker on the handler (its token is what the handler receives).
+    const grants: PipelineGrants = this.dispatcher === this.enqueuer ? this.queue.grantEnqueueWithTaskToken(this.enqueuer) : this.queue.grantEnqueue(this.enqueuer);
     // The handler accepts the dispatcher's tokens (a shared one lists every queue's) and lets it invoke.
     if (shared) shared.addTokenAccount(this.dispatcher);
-    else this.handler.grantInvoke(this.dispatcher);
+    else grants.invoker = this.handler.grantInvoke(this.dispatcher);
+    if (props.adoptExisting && props.adoptExistingGrants) importPipelineGrants(props, this.enqueuer, grants);
     // The handler publishes dead letters: Pub/Sub Publisher on that one topic.
     this.deadLetterTopic?.grantPublish(this.handler.runtimeServiceAccount);
 

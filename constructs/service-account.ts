@@ -1,6 +1,7 @@
 import { ServiceAccount as GoogleServiceAccount } from '@cdktf/provider-google/lib/service-account';
 import { Construct } from 'constructs';
 import { RULES } from '../limits';
+import { serviceAccountImportId } from './import-ids';
 import { IServiceAccount } from './principal';
 import { synthProblems, throwIfInvalid } from './validation';
 
@@ -14,6 +15,12 @@ export interface ServiceAccountProps {
   readonly displayName?: string;
   /** What the account is for. @default - none */
   readonly description?: string;
+  /**
+   * The account exists (made by hand): adopt it with a Terraform `import` block instead of creating it.
+   * `accountId` and `project` must be the existing account's (both force replacement); `project` is required.
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
 }
 
 /**
@@ -32,7 +39,8 @@ export class ServiceAccount extends Construct implements IServiceAccount {
     super(scope, id);
     const problems = synthProblems()
       .rule('accountId', props.accountId, RULES.accountId)
-      .rule('project', props.project, RULES.projectId);
+      .rule('project', props.project, RULES.projectId)
+      .fail('project', undefined, 'set when adoptExisting is true (the import id names the project)', props.adoptExisting === true && props.project === undefined);
     throwIfInvalid(this, problems);
 
     this.resource = new GoogleServiceAccount(this, 'Resource', {
@@ -41,6 +49,9 @@ export class ServiceAccount extends Construct implements IServiceAccount {
       displayName: props.displayName ?? props.accountId,
       description: props.description,
     });
+    if (props.adoptExisting && props.project !== undefined) {
+      this.resource.importFrom(serviceAccountImportId(props.project, `${props.accountId}@${props.project}.iam.gserviceaccount.com`));
+    }
     this.email = this.resource.email;
     this.member = this.resource.member;
     this.resourceName = this.resource.name;

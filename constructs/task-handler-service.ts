@@ -8,7 +8,8 @@ import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run
 import type { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { dependable, Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkCloudRunSettings, CloudRunSettings, DISPATCH_DEADLINE, ROLES, RULES, SecretEnvRef, shortHash } from '../limits';
+import { checkCloudRunSettings, checkExistingAccount, checkExistingPath, CloudRunSettings, DISPATCH_DEADLINE, existingAccountId, Problems, ROLES, RULES, SecretEnvRef, shortHash } from '../limits';
+import { cloudRunServiceImportId } from './import-ids';
 import { grantOnce, IPrincipal, IServiceAccount } from './principal';
 import { deadLetterEnv, queueRetryLimitsJson } from './dead-letter-env';
 import type { QueueRetryProps } from './task-queue';
@@ -53,6 +54,28 @@ export interface TaskHandlerServiceProps extends Omit<CloudRunSettings, 'service
   readonly queueRetry?: QueueRetryProps;
   /** Pub/Sub topic (`projects/P/topics/T`) for dead letters (`TASKS_DEAD_LETTER_TOPIC`). @default - an ERROR log entry */
   readonly deadLetterTopic?: string;
+  /**
+   * The full name of a Cloud Run service that exists (deployed by hand), `projects/P/locations/L/services/S`.
+   * Its project, location and name must equal `project`, `location` and `serviceName` (each forces replacement):
+   * synth refuses a difference.
+   * @default - no existing service
+   */
+  readonly existingService?: string;
+  /**
+   * Email of the existing service's runtime account. A user-managed one (`ID@PROJECT.iam.gserviceaccount.com`)
+   * becomes the handler's runtime account under its own id (adopted with `adoptExisting`); Compute Engine's
+   * default account is left alone and a dedicated account is created, the service switching to it in place.
+   * Ignored with `runtimeServiceAccount`.
+   * @default - a dedicated account "SERVICE-run" is created
+   */
+  readonly existingRuntimeServiceAccountEmail?: string;
+  /**
+   * Adopt the existing service (`existingService`, required) and its user-managed runtime account
+   * (`existingRuntimeServiceAccountEmail`, required unless `runtimeServiceAccount` is given) with Terraform
+   * `import` blocks; `project` is required. The first apply imports, then updates in place (a new revision).
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
 }
 
 /**
@@ -94,6 +117,7 @@ export class TaskHandlerService extends Construct {
       .rule('audience', props.audience, RULES.nonEmpty)
       .rule('tokenServiceAccountEmail', props.tokenServiceAccountEmail, RULES.serviceAccountEmail);
     checkCloudRunSettings(p, { ...props, tasksPath: this.tasksPath, dispatchDeadlineSeconds: this.dispatchDeadlineSeconds, timeoutSeconds: timeout });
+    checkHandlerAdoption(p, props);
     throwIfInvalid(this, p);
 
     this.project = props.project;
@@ -104,9 +128,11 @@ export class TaskHandlerService extends Construct {
     this.runtimeServiceAccount =
       props.runtimeServiceAccount ??
       new ServiceAccount(this, 'Runtime', {
-        accountId: deriveAccountId(props.serviceName, 'run'),
+        // A hand-made account keeps its own id (a different one would replace it).
+        accountId: existingAccountId(props.existingRuntimeServiceAccountEmail) ?? deriveAccountId(props.serviceName, 'run'),
         project: props.project,
         description: `Runtime identity of the ${props.serviceName} Cloud Tasks handler`,
+        adoptExisting: props.adoptExisting && existingAccountId(props.existingRuntimeServiceAccountEmail) !== undefined,
       });
 
     const env: CloudRunV2ServiceTemplateContainersEnv[] = [
@@ -157,6 +183,9 @@ export class TaskHandlerService extends Construct {
       labels: props.labels && Object.keys(props.labels).length > 0 ? props.labels : undefined,
       template,
     });
+    if (props.adoptExisting && props.project !== undefined) {
+      this.resource.importFrom(cloudRunServiceImportId(props.project, props.location, props.serviceName));
+    }
     for (const ref of uniqueSecrets(props.secrets)) this.grantSecretAccess(ref);
     this.node.addValidation({
       validate: () => (this.tokenAccounts.length > 0 ? [] : [`'${this.node.path}' accepts no token account: give tokenServiceAccountEmail or call addTokenAccount`]),
@@ -223,6 +252,16 @@ export class TaskHandlerService extends Construct {
     });
     this.secretGrants.push(grant);
     this.resource.dependsOn = [...(this.resource.dependsOn ?? []), dependable(grant)];
+  }
+}
+
+/** An adopted service: its existing name and runtime account given and matching, and a project for the import ids. */
+function checkHandlerAdoption(p: Problems, props: TaskHandlerServiceProps): void {
+  const adopt = props.adoptExisting === true;
+  p.fail('project', undefined, 'set when adoptExisting is true (the import ids name the project)', adopt && props.project === undefined);
+  checkExistingPath(p, 'service', { adopt, existing: props.existingService, declared: { project: props.project, location: props.location, name: props.serviceName } });
+  if (props.runtimeServiceAccount === undefined) {
+    checkExistingAccount(p, 'existingRuntimeServiceAccountEmail', { adopt, existing: props.existingRuntimeServiceAccountEmail, project: props.project, role: 'runtime' });
   }
 }
 

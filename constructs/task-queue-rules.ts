@@ -1,4 +1,5 @@
 import {
+  checkExistingPath,
   checkQueueSettings,
   HTTP_METHODS,
   Problems,
@@ -22,6 +23,13 @@ export function checkQueueProps(
 ): void {
   checkQueueSettings(p, props);
   if (props.httpTarget) checkHttpTarget(p, props.httpTarget);
+}
+
+/** An adopted queue: its existing name given, matching the declared one, and a project for the import id. */
+export function checkQueueAdoption(p: Problems, props: Pick<TaskQueueProps, 'queueId' | 'location' | 'project' | 'existingQueue' | 'adoptExisting'>): void {
+  const adopt = props.adoptExisting === true;
+  p.fail('project', undefined, 'set when adoptExisting is true (the import id names the project)', adopt && props.project === undefined);
+  checkExistingPath(p, 'queue', { adopt, existing: props.existingQueue, declared: { project: props.project, location: props.location, name: props.queueId } });
 }
 
 function checkHttpTarget(p: Problems, target: QueueHttpTargetProps): void {

@@ -9,8 +9,9 @@ import {
   UriOverrideEnforceMode,
   UriScheme,
 } from '../limits';
+import { queueImportId } from './import-ids';
 import { grantOnce, IPrincipal, IServiceAccount } from './principal';
-import { checkQueueProps } from './task-queue-rules';
+import { checkQueueAdoption, checkQueueProps } from './task-queue-rules';
 import { synthProblems, throwIfInvalid } from './validation';
 import { definedOnly } from './values';
 
@@ -120,6 +121,19 @@ export interface TaskQueueProps {
    * @default true
    */
   readonly preventDestroy?: boolean;
+  /**
+   * The full name of a queue that exists (made by hand), `projects/P/locations/L/queues/Q`, as
+   * `gcloud tasks queues describe` prints it. Its project, location and id must equal `project`, `location`
+   * and `queueId` (each forces replacement, which would delete the queue and its tasks): synth refuses a difference.
+   * @default - no existing queue
+   */
+  readonly existingQueue?: string;
+  /**
+   * Adopt the existing queue (`existingQueue`, required) with a Terraform `import` block instead of creating
+   * it; `project` is required. The first apply imports it, then updates it in place to these settings.
+   * @default false
+   */
+  readonly adoptExisting?: boolean;
 }
 
 /** What `grantEnqueue` created. */
@@ -248,6 +262,7 @@ export class TaskQueue extends TaskQueueBase {
     super(scope, id);
     const problems = synthProblems();
     checkQueueProps(problems, props);
+    checkQueueAdoption(problems, props);
     throwIfInvalid(this, problems);
 
     const target = props.httpTarget;
@@ -263,6 +278,9 @@ export class TaskQueue extends TaskQueueBase {
         props.loggingSamplingRatio === undefined ? undefined : { samplingRatio: props.loggingSamplingRatio },
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
+    if (props.adoptExisting && props.project !== undefined) {
+      this.resource.importFrom(queueImportId(props.project, props.location, props.queueId));
+    }
     this.queueName = this.resource.name;
     this.queuePath = this.resource.id;
     this.location = this.resource.location;
