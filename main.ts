@@ -38,6 +38,7 @@ export class PipelineStack extends TerraformStack {
         tasksPath: h.path,
         dispatchDeadlineSeconds: h.dispatchDeadlineSeconds,
         deletionProtection: s.protectFromDestroy,
+        adoptExisting: h.adoptExisting,
       });
     }
 
@@ -92,6 +93,10 @@ function pipelineProps(s: EnvironmentSettings, q: QueueSettings, shared: Record<
     protectFromDestroy: s.protectFromDestroy,
     dedicatedDispatchIdentity: q.dedicatedDispatchIdentity,
     deadLetters: { sink: q.deadLetterSink as 'log' | 'pubsub' | undefined, retentionDays: q.deadLetterRetentionDays },
+    existingQueue: q.existingQueue,
+    existingEnqueuerEmail: q.existingEnqueuerEmail,
+    adoptExisting: q.adoptExisting,
+    adoptExistingGrants: q.adoptExistingGrants,
     alerts:
       q.alerts === false
         ? (false as const)
@@ -123,6 +128,8 @@ function serviceProps(h: HandlerSettings) {
     secrets: h.secrets,
     vpcAccess: vpc === undefined ? undefined : { network: h.network, subnetwork: h.subnetwork, egress: h.egress as VpcEgress | undefined },
     labels: h.labels,
+    existingService: h.existingService,
+    existingRuntimeServiceAccountEmail: h.existingRuntimeEmail,
   };
 }
 

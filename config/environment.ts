@@ -4,11 +4,15 @@
  */
 import {
   checkCloudRunSettings,
+  checkExistingAccount,
+  checkExistingPath,
+  checkGrantAdoption,
   checkQueueSettings,
   CloudRunIngress,
   deriveAccountId,
   deriveServiceName,
   DISPATCH_DEADLINE,
+  existingAccountId,
   Problems,
   RULES,
   SecretEnvRef,
@@ -53,6 +57,7 @@ const HANDLER_KEYS: Record<string, string> = {
   environment: 'env',
   secrets: 'secrets',
   labels: 'labels',
+  existingRuntimeServiceAccountEmail: 'existingRuntimeEmail',
 };
 
 /** Queue prop → queue setting key. */
@@ -74,6 +79,8 @@ interface HandlerInput {
   readonly defaultServiceName: string;
   /** Where a derived service name comes from (the queue id or the handler's key). */
   readonly derivedFrom: string;
+  /** Its queue adopts (a shared handler: some queue fronting it does). */
+  readonly adopt: boolean;
 }
 
 export function resolveEnvironment(p: Problems, envName: string, env: Tree): ResolvedEnvironment {
@@ -98,7 +105,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       });
 
   const handlerTrees = env.tree('handlers');
-  const sharedUsers = new Map<string, { deadline: number; origin: string }>();
+  const sharedUsers = new Map<string, { deadline: number; origin: string; adopt?: boolean }>();
   const queues: Record<string, QueueSettings> = {};
   let keeper: Leaf | undefined;
   for (const [name, q] of entries) {
@@ -124,6 +131,10 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       alertBacklogSeconds: q.value<number>('alertBacklogSeconds'),
       alertFailingAttemptRatio: q.value<number>('alertFailingAttemptRatio'),
       alertFailingAttemptSeconds: q.value<number>('alertFailingAttemptSeconds'),
+      adoptExisting: q.value<boolean>('adoptExisting'),
+      existingQueue: q.value<string>('existingQueue'),
+      existingEnqueuerEmail: q.value<string>('existingEnqueuerEmail'),
+      adoptExistingGrants: q.value<boolean>('adoptExistingGrants'),
     };
     checkOperations(p, q, queue);
     const named = p.renamed((prop) => (prop === 'queueId' ? idOrigin : (placeOrigin(prop) ?? q.origin(QUEUE_KEYS[prop] ?? prop))));
@@ -136,8 +147,13 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       loggingSamplingRatio: queue.loggingSamplingRatio,
     });
     p.rule(q.origin('dispatchDeadlineSeconds'), deadline, RULES.dispatchDeadlineSeconds);
+    // What was built by hand: its names held to the declared ones (always), required when adopting.
+    const adopt = queue.adoptExisting === true;
+    checkExistingPath(named, 'queue', { adopt, existing: queue.existingQueue, declared: { project, location: region, name: id } });
+    checkExistingAccount(named, 'existingEnqueuerEmail', { adopt, existing: queue.existingEnqueuerEmail, project, role: 'enqueuer' });
+    checkGrantAdoption(named, { adopt, grants: queue.adoptExistingGrants === true, emailKnown: queue.existingEnqueuerEmail !== undefined });
 
-    const enqueuerAccountId = deriveAccountId(id, 'enq');
+    const enqueuerAccountId = existingAccountId(queue.existingEnqueuerEmail) ?? deriveAccountId(id, 'enq');
     const what = `queue "${name}" of environment "${envName}"`;
     resources.push(
       { kind: 'queue', gcpName: `projects/${project}/locations/${region}/queues/${id}`, value: id, origin: idOrigin, what },
@@ -155,7 +171,9 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       p.fail(sharedLeaf!.origin, shared, `the name of a handler in handlers (configured: ${[...(handlerTrees?.entries.keys() ?? [])].join(', ') || 'none'})`, !known);
       p.fail(q.origin('deadLetterSink'), queue.deadLetterSink, `"log" or unset on a queue that fronts the shared handler "${shared}" (a shared service has one dead-letter sink for all its queues)`, queue.deadLetterSink === 'pubsub');
       const user = sharedUsers.get(shared);
-      if (!user || deadline > user.deadline) sharedUsers.set(shared, { deadline, origin: q.origin('dispatchDeadlineSeconds') });
+      if (!user || deadline > user.deadline) sharedUsers.set(shared, { deadline, origin: q.origin('dispatchDeadlineSeconds'), adopt: user?.adopt });
+      // A shared service is adopted when some queue in front of it is.
+      if (adopt) sharedUsers.get(shared)!.adopt = true;
       // Handler settings written on this queue would silently do nothing: the shared service has its own.
       const own = singleQueue ? [] : [...(q.tree('handler')?.leaves() ?? [])].filter((l) => l.value !== undefined && l.origin.startsWith(`${q.home}.`));
       for (const l of own) p.fail(l.origin, l.value, `unset on a queue that fronts the shared handler "${shared}" (set it under handlers.${shared})`);
@@ -165,7 +183,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     } else {
       const tree = q.tree('handler') ?? new Tree(`${q.home}.handler`);
       const labels = (q.tree('labels')?.clone() ?? new Tree(`${q.home}.labels`)).mergeFrom(tree.tree('labels') ?? new Tree(`${tree.home}.labels`));
-      handler = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(id), derivedFrom: idOrigin }, { deadline, deadlineOrigin: q.origin('dispatchDeadlineSeconds') }, placeOrigin, resources, envName, { project, region });
+      handler = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(id), derivedFrom: idOrigin, adopt }, { deadline, deadlineOrigin: q.origin('dispatchDeadlineSeconds') }, placeOrigin, resources, envName, { project, region });
     }
 
     const keep = q.leaf('keepSingleQueueAddresses');
@@ -187,7 +205,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     }
     const tree = (env.tree('handler')?.clone() ?? new Tree(entry.home)).mergeFrom(entry);
     const labels = (env.tree('labels')?.clone() ?? new Tree(`${entry.home}.labels`)).mergeFrom(tree.tree('labels') ?? new Tree(`${entry.home}.labels`));
-    handlers[name] = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(name, ''), derivedFrom: entry.home }, { deadline: user.deadline, deadlineOrigin: user.origin }, placeOrigin, resources, envName, { project, region });
+    handlers[name] = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(name, ''), derivedFrom: entry.home, adopt: user.adopt === true }, { deadline: user.deadline, deadlineOrigin: user.origin }, placeOrigin, resources, envName, { project, region });
   }
 
   p.rule(env.origin('foundationWaitSeconds'), env.value<number>('foundationWaitSeconds'), RULES.foundationWaitSeconds);
@@ -246,6 +264,9 @@ function resolveHandler(
     subnetwork: t.value<string>('subnetwork'),
     egress: t.value<string>('egress'),
     labels: h.labels.plain<string>(),
+    existingService: t.value<string>('existingService'),
+    existingRuntimeEmail: t.value<string>('existingRuntimeEmail'),
+    adoptExisting: h.adopt || undefined,
   };
   const serviceOrigin = t.leaf('serviceName')?.origin ?? h.derivedFrom;
   const named = p.renamed((prop) => {
@@ -281,7 +302,9 @@ function resolveHandler(
     labels: settings.labels,
   });
 
-  const runtimeAccountId = deriveAccountId(settings.serviceName, 'run');
+  checkExistingPath(named, 'service', { adopt: h.adopt, existing: settings.existingService, declared: { project: place.project, location: place.region, name: settings.serviceName } });
+  checkExistingAccount(named, 'existingRuntimeServiceAccountEmail', { adopt: h.adopt, existing: settings.existingRuntimeEmail, project: place.project, role: 'runtime' });
+  const runtimeAccountId = existingAccountId(settings.existingRuntimeEmail) ?? deriveAccountId(settings.serviceName, 'run');
   const what = `the handler "${h.name}" of environment "${envName}"`;
   resources.push(
     { kind: 'Cloud Run service', gcpName: `projects/${place.project}/locations/${place.region}/services/${settings.serviceName}`, value: settings.serviceName, origin: serviceOrigin, what },

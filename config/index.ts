@@ -58,6 +58,12 @@ export interface HandlerSettings {
   readonly egress?: string;
   /** Every label of the service: the environment's common set, the queue's extras, the handler's own. */
   readonly labels?: Record<string, string>;
+  /** Full name of the service deployed by hand, `projects/P/locations/L/services/S`. @default - none */
+  readonly existingService?: string;
+  /** Email of the hand-deployed service's runtime account. @default - none: "SERVICE-run" is created */
+  readonly existingRuntimeEmail?: string;
+  /** Import the service and its runtime account (its queue adopts; a shared one: some queue fronting it adopts). @default false */
+  readonly adoptExisting?: boolean;
 }
 
 /** One queue of an environment, every layer merged and checked. */
@@ -113,6 +119,14 @@ export interface QueueSettings {
   readonly alertFailingAttemptRatio?: number;
   /** Failing-attempts alert: for this long, 60-86400 seconds. @default 600 */
   readonly alertFailingAttemptSeconds?: number;
+  /** Import the hand-built queue, enqueuer and own handler (see docs/adopt.md). @default false */
+  readonly adoptExisting?: boolean;
+  /** Full name of the queue made by hand, `projects/P/locations/L/queues/Q`. @default - none */
+  readonly existingQueue?: string;
+  /** Email of the enqueuer account made by hand; its id replaces the derived one. @default - none */
+  readonly existingEnqueuerEmail?: string;
+  /** Import the guide's grants too (made on the queue, the account and the service themselves). @default false */
+  readonly adoptExistingGrants?: boolean;
 }
 
 /** Settings one environment (one stack) is built from. */
@@ -197,6 +211,8 @@ export const HANDLER_SCHEMA: Schema = {
   subnetwork: 'string',
   egress: 'string',
   labels: 'map',
+  existingService: 'string',
+  existingRuntimeEmail: 'string',
 };
 /** Settings of a queue (`queues.NAME`); written outside `queues`, they are every queue's defaults. */
 export const QUEUE_SCHEMA: Schema = {
@@ -219,6 +235,10 @@ export const QUEUE_SCHEMA: Schema = {
   alertBacklogSeconds: 'number',
   alertFailingAttemptRatio: 'number',
   alertFailingAttemptSeconds: 'number',
+  adoptExisting: 'boolean',
+  existingQueue: 'string',
+  existingEnqueuerEmail: 'string',
+  adoptExistingGrants: 'boolean',
   labels: 'map',
   handler: { blockOrName: HANDLER_SCHEMA },
   handlerImage: { alias: ['handler', 'image'] },

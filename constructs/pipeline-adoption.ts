@@ -3,7 +3,7 @@ import type { CloudTasksQueueIamMember } from '@cdktf/provider-google/lib/cloud-
 import type { ServiceAccountIamMember } from '@cdktf/provider-google/lib/service-account-iam-member';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkExistingAccount, deriveServiceName, ROLES } from '../limits';
+import { checkExistingAccount, checkGrantAdoption, deriveServiceName, ROLES } from '../limits';
 import type { HttpTargetPipelineProps } from './http-target-pipeline';
 import { cloudRunServiceImportId, iamMemberImportId, queueImportId, serviceAccountImportId } from './import-ids';
 import type { IServiceAccount } from './principal';
@@ -32,12 +32,7 @@ export function checkPipelineAdoption(scope: Construct, props: HttpTargetPipelin
     checkExistingAccount(p, 'existingEnqueuerEmail', { adopt, existing: props.existingEnqueuerEmail, project: props.project, role: 'enqueuer' });
   }
   const email = props.enqueuer?.email ?? props.existingEnqueuerEmail;
-  p.fail(
-    'adoptExistingGrants',
-    true,
-    'false unless adoptExisting is true and the enqueuer has a known email (existingEnqueuerEmail, or an enqueuer given by email): the import ids name the member',
-    props.adoptExistingGrants === true && (!adopt || email === undefined || Token.isUnresolved(email)),
-  );
+  checkGrantAdoption(p, { adopt, grants: props.adoptExistingGrants === true, emailKnown: email !== undefined && !Token.isUnresolved(email) });
   throwIfInvalid(scope, p);
 }
 

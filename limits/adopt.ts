@@ -137,3 +137,16 @@ export function checkExistingAccount(p: Problems, prop: string, c: ExistingAccou
 export function existingAccountId(email: string | undefined): string | undefined {
   return email === undefined ? undefined : userManagedAccount(email)?.accountId;
 }
+
+/**
+ * Importing the guide's grants needs adoption on and a known enqueuer email (the import ids name the member).
+ * `prop` is where the switch was written.
+ */
+export function checkGrantAdoption(p: Problems, c: { readonly adopt: boolean; readonly grants: boolean; readonly emailKnown: boolean }): void {
+  p.fail(
+    'adoptExistingGrants',
+    true,
+    'false unless adoptExisting is true and the enqueuer has a known email (existingEnqueuerEmail, or an enqueuer given by email): the import ids name the member',
+    c.grants && (!c.adopt || !c.emailKnown),
+  );
+}
