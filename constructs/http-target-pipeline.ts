@@ -269,7 +269,11 @@ export class HttpTargetPipeline extends Construct {
     const grants: PipelineGrants = this.dispatcher === this.enqueuer ? this.queue.grantEnqueueWithTaskToken(this.enqueuer) : this.queue.grantEnqueue(this.enqueuer);
     // The handler accepts the dispatcher's tokens (a shared one lists every queue's) and lets it invoke.
     if (shared) shared.addTokenAccount(this.dispatcher);
-    else grants.invoker = this.handler.grantInvoke(this.dispatcher);
+    else {
+      const invoker = this.handler.grantInvoke(this.dispatcher);
+      // Only the guide's enqueuer can hold it already: a dedicated dispatch identity is new.
+      if (this.dispatcher === this.enqueuer) grants.invoker = invoker;
+    }
     if (props.adoptExisting && props.adoptExistingGrants) importPipelineGrants(props, this.enqueuer, grants);
     // The handler publishes dead letters: Pub/Sub Publisher on that one topic.
     this.deadLetterTopic?.grantPublish(this.handler.runtimeServiceAccount);

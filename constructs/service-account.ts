@@ -49,8 +49,8 @@ export class ServiceAccount extends Construct implements IServiceAccount {
       displayName: props.displayName ?? props.accountId,
       description: props.description,
     });
-    if (props.adoptExisting && props.project !== undefined) {
-      this.resource.importFrom(serviceAccountImportId(props.project, `${props.accountId}@${props.project}.iam.gserviceaccount.com`));
+    if (props.adoptExisting) {
+      this.resource.importFrom(serviceAccountImportId(props.project!, `${props.accountId}@${props.project}.iam.gserviceaccount.com`));
     }
     this.email = this.resource.email;
     this.member = this.resource.member;

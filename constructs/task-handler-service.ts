@@ -183,8 +183,8 @@ export class TaskHandlerService extends Construct {
       labels: props.labels && Object.keys(props.labels).length > 0 ? props.labels : undefined,
       template,
     });
-    if (props.adoptExisting && props.project !== undefined) {
-      this.resource.importFrom(cloudRunServiceImportId(props.project, props.location, props.serviceName));
+    if (props.adoptExisting) {
+      this.resource.importFrom(cloudRunServiceImportId(props.project!, props.location, props.serviceName));
     }
     for (const ref of uniqueSecrets(props.secrets)) this.grantSecretAccess(ref);
     this.node.addValidation({

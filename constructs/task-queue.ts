@@ -278,8 +278,8 @@ export class TaskQueue extends TaskQueueBase {
         props.loggingSamplingRatio === undefined ? undefined : { samplingRatio: props.loggingSamplingRatio },
       lifecycle: { preventDestroy: props.preventDestroy ?? true },
     });
-    if (props.adoptExisting && props.project !== undefined) {
-      this.resource.importFrom(queueImportId(props.project, props.location, props.queueId));
+    if (props.adoptExisting) {
+      this.resource.importFrom(queueImportId(props.project!, props.location, props.queueId));
     }
     this.queueName = this.resource.name;
     this.queuePath = this.resource.id;
