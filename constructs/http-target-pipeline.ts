@@ -274,7 +274,7 @@ export class HttpTargetPipeline extends Construct {
       // Only the guide's enqueuer can hold it already: a dedicated dispatch identity is new.
       if (this.dispatcher === this.enqueuer) grants.invoker = invoker;
     }
-    if (props.adoptExisting && props.adoptExistingGrants) importPipelineGrants(props, this.enqueuer, grants);
+    if (props.adoptExistingGrants) importPipelineGrants(props, this.enqueuer, grants);
     // The handler publishes dead letters: Pub/Sub Publisher on that one topic.
     this.deadLetterTopic?.grantPublish(this.handler.runtimeServiceAccount);
 
