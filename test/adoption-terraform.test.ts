@@ -28,7 +28,7 @@ describeWithTerraform('terraform 1.11 on the import blocks (offline)', () => {
     expect([fmt.status, fmt.stderr]).toEqual([0, expect.not.stringContaining('Error')]);
     const formatted = readFileSync(file, 'utf8');
     const blocks = [...formatted.matchAll(/^import \{\n([^}]*)\n\}/gm)].map((m) => ({ id: /^ {2}id = "([^"]+)"$/m.exec(m[1])?.[1], to: /^ {2}to = (\S+)$/m.exec(m[1])?.[1] }));
-    expect(blocks.sort((a, b) => a.to.localeCompare(b.to))).toEqual([...imports].sort((a, b) => a.to.localeCompare(b.to)));
+    expect(blocks.sort((a, b) => String(a.to).localeCompare(String(b.to)))).toEqual([...imports].sort((a, b) => a.to.localeCompare(b.to)));
   });
 
   describe('a provider-free mirror: each import aimed at a terraform_data resource of its own', () => {
