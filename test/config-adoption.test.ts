@@ -1,5 +1,7 @@
 // Adoption in the app config: the keys, where problems are reported, and what the app synthesizes.
-import { resolveConfig } from '../config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HANDLER_SCHEMA, QUEUE_SCHEMA, resolveConfig } from '../config';
 import { ADOPTING, HAND_BUILT, Json, PLAIN, synthStacks, synthTexts } from './adoption-fixtures';
 
 const message = (file: unknown): string => {
@@ -143,5 +145,21 @@ describe('app: an adopted config', () => {
   test('a config without adoption is unchanged byte for byte by adoptExisting: false', () => {
     const off = { ...PLAIN, adoptExisting: false, adoptExistingGrants: false, queues: { orders: { ...PLAIN.queues.orders, adoptExisting: false } } };
     expect(synthTexts(off)).toEqual(synthTexts(PLAIN));
+  });
+});
+
+describe('docs/adopt.md', () => {
+  const guide = readFileSync(join(__dirname, '..', 'docs', 'adopt.md'), 'utf8');
+
+  test("the runbook's cdktf.json adopts the queue, the enqueuer, the service and its runtime account", () => {
+    const [example] = [...guide.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1]));
+    const dev = synthStacks(example.context.pipeline).dev;
+    expect((dev.import as { id: string }[]).map((i) => i.id).sort()).toEqual([HAND_BUILT.service, HAND_BUILT.queue, `projects/${HAND_BUILT.project}/serviceAccounts/${HAND_BUILT.enqueuer}`, `projects/${HAND_BUILT.project}/serviceAccounts/${HAND_BUILT.runtime}`].sort());
+  });
+
+  test('every setting the runbook maps a gcloud command to is a config key', () => {
+    const keys = [...guide.matchAll(/\| `(?:handler\.)?(existing\w+|adoptExisting\w*)`/g)].map((m) => m[1]);
+    expect(keys.length).toBeGreaterThanOrEqual(4);
+    for (const key of keys) expect({ key, known: key in QUEUE_SCHEMA || key in HANDLER_SCHEMA }).toEqual({ key, known: true });
   });
 });
