@@ -163,3 +163,13 @@ describe('docs/adopt.md', () => {
     for (const key of keys) expect({ key, known: key in QUEUE_SCHEMA || key in HANDLER_SCHEMA }).toEqual({ key, known: true });
   });
 });
+
+test('a shared handler stays adopted when a later queue in front of it, with a longer deadline, does not adopt', () => {
+  const file = {
+    project: HAND_BUILT.project,
+    region: HAND_BUILT.region,
+    handlers: { worker: { serviceName: 'orders-worker', existingService: HAND_BUILT.service, existingRuntimeEmail: HAND_BUILT.runtime } },
+    queues: { orders: { handler: 'worker', adoptExisting: true, existingQueue: HAND_BUILT.queue, existingEnqueuerEmail: HAND_BUILT.enqueuer }, slow: { handler: 'worker', dispatchDeadlineSeconds: 1800 } },
+  };
+  expect(resolveConfig(file, {}).environments.dev.handlers.worker).toMatchObject({ adoptExisting: true, dispatchDeadlineSeconds: 1800 });
+});
