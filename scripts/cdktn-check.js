@@ -8,7 +8,7 @@
 // Usage: node scripts/cdktn-check.js [--skip-tests]
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
-const { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } = require('node:fs');
+const { mkdtempSync, readFileSync, readdirSync, rmSync } = require('node:fs');
 const { isDeepStrictEqual } = require('node:util');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
