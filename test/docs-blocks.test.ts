@@ -224,7 +224,7 @@ describe('```json blocks: complete cdktf.json files', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 30_000);
 });
 
 describe('```bash blocks: commands that exist, with flags their CLI accepts', () => {
