@@ -215,17 +215,36 @@ describe('```json blocks: complete cdktf.json files', () => {
 
   const ours = json.filter((b) => JSON.parse(b.code).app === repoApp);
   test.each(ours.map((b) => [where(b), b] as [string, Block]))('%s synthesizes the app when it is the whole cdktf.json', (_at, b) => {
+    expect(stacksOf(b.code).length).toBeGreaterThan(0);
+  }, 30_000);
+});
+
+/** The stacks the app synthesizes from `cdktf` (a cdktf.json's text) in a temporary folder; memoized. */
+const synthesized = new Map<string, string[]>();
+function stacksOf(cdktf: string): string[] {
+  if (!synthesized.has(cdktf)) {
     const dir = mkdtempSync(join(tmpdir(), 'docs-json-'));
     try {
-      writeFileSync(join(dir, 'cdktf.json'), b.code);
+      writeFileSync(join(dir, 'cdktf.json'), cdktf);
       buildApp(loadConfig({ cwd: dir, env: {} }), join(dir, 'out')).synth();
-      const manifest = JSON.parse(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8'));
-      expect(Object.keys(manifest.stacks).length).toBeGreaterThan(0);
+      synthesized.set(cdktf, Object.keys(JSON.parse(readFileSync(join(dir, 'out', 'manifest.json'), 'utf8')).stacks));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 30_000);
-});
+  }
+  return synthesized.get(cdktf)!;
+}
+
+/**
+ * Stacks a `npm run deploy|diff -- STACK...` may name: those of the cdktf.json blocks earlier in the same document
+ * (what the reader just wrote), else of any documented cdktf.json for this app or the zero-config app.
+ */
+function deployableStacks(b: Block): string[] {
+  const ours = runnable('json').filter((j) => JSON.parse(j.code).app === repoApp);
+  const before = ours.filter((j) => j.doc === b.doc && j.line < b.line);
+  const configs = before.length > 0 ? before.map((j) => j.code) : ['{}', ...ours.map((j) => j.code)];
+  return [...new Set(configs.flatMap(stacksOf))];
+}
 
 describe('```bash blocks: commands that exist, with flags their CLI accepts', () => {
   const bash = runnable('bash');
@@ -234,6 +253,19 @@ describe('```bash blocks: commands that exist, with flags their CLI accepts', ()
   test.each(bash.map((b) => [where(b), b] as [string, Block]))('%s runs only existing commands and scripts', (_at, b) => {
     expect(commands(b.code).flatMap(problems)).toEqual([]);
   });
+
+  // cdktf deploy / diff fail on a stack name the app does not make ("Could not find stack"). Upper-case words are
+  // placeholders (project-PROJECT, ENV).
+  const deploys = bash.flatMap((b) =>
+    commands(b.code)
+      .map((words) => npmCall(words.slice(Math.max(0, words.indexOf('npm')))).call)
+      .filter((c): c is ScriptCall => c !== undefined && ['deploy', 'diff'].includes(c.script))
+      .map((c) => [where(b), b, c.args.filter((a) => !a.startsWith('-') && !/[A-Z]/.test(a))] as [string, Block, string[]]),
+  );
+  test.each(deploys)('%s deploys only stacks the documented config makes', (_at, b, stacks) => {
+    const known = deployableStacks(b);
+    expect(stacks.filter((s) => !known.includes(s))).toEqual([]);
+  }, 60_000);
 
   // Each script shown with --flags is asked for its --help once; every flag shown must appear in it.
   const calls = bash.flatMap((b) =>
