@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', 'coverage/', '**/dist/', '.local/', 'docs/api/', '.stryker-tmp/', 'reports/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', 'coverage/', '**/dist/', '.local/', 'docs/api/', '.stryker-tmp/', 'reports/', '.cache/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,3 +1,5 @@
+// First: a missing peer fails here, with the package to install, before any import of it fails raw.
+import './peers';
 export * from './principal';
 export * from './service-account';
 export * from './project-foundation';

@@ -1,18 +1,22 @@
 // "Reuse across projects": pack the library once as npm would publish it, check what the tarball holds,
 // install it into fresh projects (peers linked from this checkout: no network) and use it as a consumer would:
 // synthesize a stack, type-check under every module resolution TypeScript offers, run the installed binary,
-// and run the producers without the optional peers.
+// and run the producers without the optional peers; and type-check every runnable TypeScript block of the docs
+// against it under the stock `cdktf init` tsconfig (test/doc-blocks.ts, docs/contributing.md).
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Block, runnable, where } from './doc-blocks';
 
 const run = promisify(execFile);
 const root = join(__dirname, '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const BIN = Object.keys(pkg.bin)[0];
 const OPTIONAL_PEERS = Object.keys(pkg.peerDependenciesMeta).filter((p) => pkg.peerDependenciesMeta[p].optional);
+/** Packages a TypeScript block may import besides the library and its peers; the docs tell readers to install them. */
+const DOC_EXTRAS = ['@grpc/grpc-js'];
 
 let work: string;
 let files: string[];
@@ -20,6 +24,10 @@ let files: string[];
 let full: string;
 /** A project with only the required peers (what a producer-only consumer has): no @google-cloud/tasks, no google-auth-library. */
 let bare: string;
+/** A project with the required peers but @cdktf/provider-time, the one the install line used to leave out. */
+let noTime: string;
+/** A project made the way `cdktf init --template=typescript` makes one, holding the docs' TypeScript blocks. */
+let docs: string;
 
 /** Installs the tarball into `project` the way npm would: the package, its peers, and its bin link. */
 function install(project: string, tarball: string, peers: string[]): void {
@@ -45,6 +53,11 @@ beforeAll(() => {
   bare = join(work, 'bare');
   install(full, tarball, Object.keys(pkg.peerDependencies));
   install(bare, tarball, Object.keys(pkg.peerDependencies).filter((p) => !OPTIONAL_PEERS.includes(p)));
+  noTime = join(work, 'no-time');
+  install(noTime, tarball, Object.keys(pkg.peerDependencies).filter((p) => p !== '@cdktf/provider-time'));
+  docs = join(work, 'docs');
+  // The template installs @types/node; the local-server snippet also uses @grpc/grpc-js (docs say to install it).
+  install(docs, tarball, [...Object.keys(pkg.peerDependencies), ...DOC_EXTRAS, '@types/node']);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -85,6 +98,16 @@ describe('the tarball', () => {
     const forbidden = [/(^|\/)test\//, /fixture/i, /__snapshots__/, /^\.local\//, /\.sqlite/, /cdktf\.out/, /\.tsbuildinfo$/, /\.map$/, /(?<!\.d)\.ts$/, /\.tgz$/, /node_modules/];
     expect(files.filter((f) => forbidden.some((re) => re.test(f)))).toEqual([]);
   });
+
+  test('package.json is ready to publish: public, a semver version, a license, the built files only', () => {
+    expect(pkg.private).toBeUndefined();
+    expect(pkg.version).toMatch(/^\d+\.\d+\.\d+(-[\w.]+)?$/);
+    expect(pkg.license).toBe('Apache-2.0');
+    expect(pkg.files).toEqual(['dist/constructs', 'dist/limits', 'dist/client', 'dist/config', 'README.md', 'LICENSE']);
+    expect(pkg.scripts.prepack).toBe('npm run build'); // `npm publish` builds what it ships
+  });
+
+  test.todo('package.json names its repository (set "repository" once the public repository URL is known)');
 
   test('the binary is a node script', () => {
     const bin = readFileSync(join(full, 'node_modules', pkg.name, pkg.bin[BIN]), 'utf8');
@@ -168,6 +191,48 @@ bufferTask('projects/p/locations/l/queues/q', { taskId: 42 });
     expect(stdout).toContain(`\nSYNOPSIS\n    ${BIN} buffer|create `);
     expect(stdout).not.toContain('npm run');
   });
+});
+
+describe('a consumer without a required construct peer', () => {
+  test('GIVEN no @cdktf/provider-time WHEN loading the constructs THEN the error names it and its install command', async () => {
+    const out = await run(process.execPath, ['-e', `try { require('${pkg.name}') } catch (e) { console.log(e.name + ': ' + e.message) }`], { cwd: noTime });
+    expect(out.stdout.trim()).toBe(
+      `MissingPeerDependencyError: ${pkg.name} (the constructs) needs the peer dependency @cdktf/provider-time, which is not installed. ` +
+        `Install it with: npm install '@cdktf/provider-time@${pkg.peerDependencies['@cdktf/provider-time']}'`,
+    );
+  });
+
+  test('GIVEN no @cdktf/provider-time WHEN loading the producers THEN they load (they need no construct peer)', async () => {
+    const out = await run(process.execPath, ['-e', `console.log(typeof require('${pkg.name}/client').bufferTask)`], { cwd: noTime });
+    expect(out.stdout.trim()).toBe('function');
+  });
+});
+
+describe("the docs' TypeScript blocks", () => {
+  const blocks = runnable('ts');
+  const file = (b: Block) => `${b.doc.replace(/\W+/g, '-')}-${b.line}.ts`;
+
+  test('there are some (the extraction works)', () => {
+    expect(blocks.length).toBeGreaterThanOrEqual(4);
+  });
+
+  test('each imports only the library, its peers, Node built-ins and the packages the docs install', () => {
+    const allowed = [pkg.name, ...Object.keys(pkg.peerDependencies), ...DOC_EXTRAS];
+    const imports = blocks.flatMap((b) => [...b.code.matchAll(/from '([^']+)'/g)].map((m) => ({ at: where(b), spec: m[1] })));
+    const bad = imports.filter(({ spec }) => !spec.startsWith('node:') && !allowed.some((a) => spec === a || spec.startsWith(`${a}/`)));
+    expect(bad).toEqual([]);
+  });
+
+  // One tsc run over every block, each its own module, in a project with `cdktf init`'s own tsconfig.json
+  // (noUnusedLocals, noImplicitReturns, CommonJS: no top-level await, ...) and the packed library installed.
+  test('type-check under the stock cdktf TypeScript template tsconfig', async () => {
+    copyFileSync(join(root, 'node_modules', 'cdktf-cli', 'bundle', 'templates', 'typescript', 'tsconfig.json'), join(docs, 'tsconfig.json'));
+    for (const b of blocks) writeFileSync(join(docs, file(b)), `${b.code}\nexport {};\n`);
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const result = await run(process.execPath, [tsc, '-p', '.', '--noEmit', '--pretty', 'false'], { cwd: docs, encoding: 'utf8' }).catch((e) => e);
+    // Errors point at the doc: "docs-library-md-16.ts(3,1)" reads as docs/library.md, the block at line 16.
+    expect(result.stdout).toBe('');
+  }, 60_000);
 });
 
 describe('a consumer without the optional peers', () => {
