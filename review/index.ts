@@ -4,7 +4,7 @@
  */
 export * from './types';
 export * from './replacement-rules';
-export { reviewChanges, FOUNDATION_STACK_PREFIX, QUEUE_NAME_BLOCKED_DAYS } from './review';
+export { reviewChanges, FOUNDATION_STACK_PREFIX, QUEUE_NAME_BLOCKED_DAYS, STATELESS_TYPES } from './review';
 export { formatReview } from './format';
 export { loadSynthesizedApp, baselineOf } from './load';
 export { toHaveNoDestructiveChanges, reviewMatchers, asSynthesizedApp, SINGLE_STACK } from './matcher';

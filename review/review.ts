@@ -145,7 +145,11 @@ function iamChange(address: string, r: Res, res: Map<string, Res>): IamChange {
 const iamKey = (c: IamChange) => `${c.resource}|${c.role}|${c.member}`;
 const isIam = (type: string) => type.endsWith('_iam_member');
 
+/** Types that hold nothing outside Terraform: destroying or replacing one loses nothing (a wait, an anchor). */
+export const STATELESS_TYPES: readonly string[] = ['time_sleep', 'terraform_data'];
+
 function protection(stack: string, r: Res): string | undefined {
+  if (STATELESS_TYPES.includes(r.type)) return undefined;
   if (stack.startsWith(FOUNDATION_STACK_PREFIX)) return `it belongs to the foundation stack ${stack}`;
   const lifecycle = r.body.lifecycle as { prevent_destroy?: unknown } | undefined;
   if (lifecycle?.prevent_destroy === true) return 'it has lifecycle.prevent_destroy (Terraform refuses the plan)';
