@@ -47,10 +47,10 @@ export function parseArgs(argv: readonly string[]): ReviewArgs {
   return { against, json, acknowledge };
 }
 
-/** Runs the app's synth (`main.ts`) in `cwd` into `outdir`. */
-function synth(cwd: string, outdir: string): Promise<void> {
+/** Runs the synth of the app in `appRoot` (`main.ts`, as `npm run synth` does) with the `cdktf.json` of `cwd`, into `outdir`. */
+function synth(appRoot: string, cwd: string, outdir: string): Promise<void> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['-r', './scripts/register.js', 'main.ts'], {
+    const child = spawn(process.execPath, ['-r', join(appRoot, 'scripts', 'register.js'), join(appRoot, 'main.ts')], {
       cwd,
       env: { ...process.env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -62,8 +62,12 @@ function synth(cwd: string, outdir: string): Promise<void> {
   });
 }
 
-/** Synthesizes this checkout and the baseline side by side, then removes every temporary folder and worktree. */
-export async function synthesizeBoth(root: string, against: string): Promise<{ before: SynthesizedApp; after: SynthesizedApp }> {
+/**
+ * Synthesizes this checkout (the app in `root`, configured by the `cdktf.json` in `cwd`) and the baseline side by
+ * side, then removes every temporary folder and worktree. A git revision is synthesized with its own code and
+ * its own `cdktf.json`.
+ */
+export async function synthesizeBoth(root: string, against: string, cwd = root): Promise<{ before: SynthesizedApp; after: SynthesizedApp }> {
   const temps: string[] = [];
   let worktree: string | undefined;
   const temp = (prefix: string) => {
@@ -73,9 +77,9 @@ export async function synthesizeBoth(root: string, against: string): Promise<{ b
   };
   try {
     const afterDir = temp('review-after-');
-    const given = resolve(against);
+    const given = resolve(cwd, against);
     if (existsSync(given)) {
-      await synth(root, afterDir);
+      await synth(root, cwd, afterDir);
       return { before: loadSynthesizedApp(given), after: loadSynthesizedApp(afterDir) };
     }
     try {
@@ -88,7 +92,7 @@ export async function synthesizeBoth(root: string, against: string): Promise<{ b
     execFileSync('git', ['worktree', 'add', '--detach', worktree, against], { cwd: root, stdio: 'ignore' });
     symlinkSync(join(root, 'node_modules'), join(worktree, 'node_modules'));
     const beforeDir = temp('review-baseline-');
-    await Promise.all([synth(root, afterDir), synth(worktree, beforeDir)]);
+    await Promise.all([synth(root, cwd, afterDir), synth(worktree, worktree, beforeDir)]);
     return { before: loadSynthesizedApp(beforeDir), after: loadSynthesizedApp(afterDir) };
   } finally {
     if (worktree) execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: root, stdio: 'ignore' });
@@ -100,7 +104,7 @@ export async function synthesizeBoth(root: string, against: string): Promise<{ b
 class UsageError extends Error {}
 
 /** Runs the command; resolves to the exit code. */
-export async function main(argv: readonly string[], root: string, write: (s: string) => void = (s) => process.stdout.write(s)): Promise<number> {
+export async function main(argv: readonly string[], root: string, write: (s: string) => void = (s) => process.stdout.write(s), cwd = process.cwd()): Promise<number> {
   let args: ReviewArgs;
   try {
     args = parseArgs(argv);
@@ -109,7 +113,7 @@ export async function main(argv: readonly string[], root: string, write: (s: str
     return 2;
   }
   try {
-    const { before, after } = await synthesizeBoth(root, args.against);
+    const { before, after } = await synthesizeBoth(root, args.against, cwd);
     const result = reviewChanges(before, after, { acknowledge: args.acknowledge });
     write(args.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatReview(result)}\n`);
     return result.blocking ? 1 : 0;
