@@ -38,9 +38,10 @@ export function formatReview(result: ReviewResult): string {
     for (const g of s.granted) out.push(`  IAM + ${g.role} to ${g.member} on ${g.resource}`);
     for (const g of s.revoked) out.push(`  IAM - ${g.role} from ${g.member} on ${g.resource}`);
     for (const n of s.notes) out.push(`  note: ${n}`);
-    for (const m of s.suggestions) {
-      out.push(`  same object under a new address: ${m.from} -> ${m.to}${m.setting ? `; or set ${m.setting}` : ''}`);
-      out.push(...m.block.split('\n').map((l) => `    ${l}`));
+    if (s.suggestions.length > 0) {
+      const settings = [...new Set(s.suggestions.flatMap((m) => (m.setting ? [m.setting] : [])))];
+      out.push(`  suggestion: ${s.suggestions.length} destroyed resource(s) are the same objects as created ones; keep them with these moved blocks${settings.length ? ` (or set ${settings.join('; ')})` : ''}:`);
+      for (const m of s.suggestions) out.push(...m.block.split('\n').map((l) => `    ${l}`));
     }
   }
   for (const n of result.leftDeployed) out.push(`Stack ${n}: no longer synthesized; left deployed until \`cdktf destroy ${n}\``);

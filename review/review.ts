@@ -382,15 +382,15 @@ export function reviewChanges(before: SynthesizedApp, after: SynthesizedApp, opt
     const s = w.review.stack;
     for (const a of w.review.destroyed) {
       const why = protection(s, w.beforeRes.get(a)!);
-      if (why) add(s, a, 'protected-destroyed', `${a} is destroyed, but ${why}`);
+      if (why) add(s, a, 'protected-destroyed', `destroyed, but ${why}`);
     }
     for (const rep of w.review.replaced) {
       const from = w.review.moved.find((m) => m.to === rep.address)?.from ?? rep.address;
       const why = protection(s, w.beforeRes.get(from)!);
-      if (why) add(s, rep.address, 'protected-replaced', `${rep.address} is replaced (${rep.attributes.join(', ')}), but ${why}`);
+      if (why) add(s, rep.address, 'protected-replaced', `replaced (${rep.attributes.join(', ')}), but ${why}`);
     }
-    for (const c of w.review.revoked) add(s, c.address, 'grant-revoked', `${c.role} for ${c.member} on ${c.resource} is revoked`);
-    for (const u of w.review.unknown) add(s, u.address, 'replacement-unknown', `${u.address} changes (${u.attributes.join(', ')}); no replacement rule for ${typeOf(u.address)}: it may be replaced`);
+    for (const c of w.review.revoked) add(s, c.address, 'grant-revoked', `revokes ${c.role} from ${c.member} on ${c.resource}`);
+    for (const u of w.review.unknown) add(s, u.address, 'replacement-unknown', `changes (${u.attributes.join(', ')}); no replacement rule for ${typeOf(u.address)}, so it may be replaced`);
   }
   return { stacks: works.map((w) => w.review), leftDeployed, findings, blocking: findings.some((f) => !f.acknowledged) };
 }

@@ -118,7 +118,7 @@ export interface Finding {
   readonly address: string;
   /** Why it blocks. */
   readonly kind: FindingKind;
-  /** One line for people. */
+  /** One line for people, about the address (which it does not repeat). */
   readonly message: string;
   /** Listed in `acknowledge`. */
   readonly acknowledged: boolean;

@@ -13,7 +13,7 @@ describe('toHaveNoDestructiveChanges', () => {
   test('fails for a protected destroy, with the review in the message', () => {
     const r = toHaveNoDestructiveChanges({ resource: {} }, service);
     expect(r.pass).toBe(false);
-    expect(r.message()).toMatch(/no unacknowledged destroy.*\n[\s\S]*google_cloud_run_v2_service.s is destroyed, but it has deletion_protection/);
+    expect(r.message()).toMatch(/no unacknowledged destroy.*\n[\s\S]*google_cloud_run_v2_service.s: destroyed, but it has deletion_protection/);
   });
 
   test('passes for a protected destroy that is acknowledged', () => {
