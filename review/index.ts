@@ -8,4 +8,4 @@ export { reviewChanges, FOUNDATION_STACK_PREFIX, QUEUE_NAME_BLOCKED_DAYS, STATEL
 export { formatReview } from './format';
 export { loadSynthesizedApp, baselineOf } from './load';
 export { toHaveNoDestructiveChanges, reviewMatchers, asSynthesizedApp, SINGLE_STACK } from './matcher';
-export type { SynthesizedInput, MatcherResult } from './matcher';
+export type { SynthesizedInput, MatcherResult, ReviewMatchers } from './matcher';

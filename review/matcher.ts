@@ -44,8 +44,14 @@ export function toHaveNoDestructiveChanges(received: SynthesizedInput, baseline:
   };
 }
 
+/** The review's Jest matchers (a type alias, not an interface: `expect.extend` wants an index-compatible map). */
+export type ReviewMatchers = {
+  /** See {@link toHaveNoDestructiveChanges}. */
+  readonly toHaveNoDestructiveChanges: typeof toHaveNoDestructiveChanges;
+};
+
 /** The matchers to pass to `expect.extend`. */
-export const reviewMatchers = { toHaveNoDestructiveChanges };
+export const reviewMatchers: ReviewMatchers = { toHaveNoDestructiveChanges };
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

@@ -1,15 +1,52 @@
 /** The shapes the change review reads and returns (a leaf file: no imports). */
 
+/** A `moved` block: Terraform moves the state of `from` to `to`. */
+export interface MovedBlock {
+  /** The old address, `TYPE.NAME`. */
+  readonly from: string;
+  /** The new address, `TYPE.NAME`. */
+  readonly to: string;
+}
+
+/** A `removed` block: Terraform stops managing `from`; with `lifecycle.destroy = false` it leaves the object in place. */
+export interface RemovedBlock {
+  /** The address, `TYPE.NAME`. */
+  readonly from: string;
+  /** `destroy: false` forgets without destroying. */
+  readonly lifecycle?: {
+    /** Whether Terraform destroys the object. */
+    readonly destroy?: boolean;
+  };
+}
+
+/** An `import` block: Terraform adopts the existing object `id` at address `to`. */
+export interface ImportBlock {
+  /** The address, `TYPE.NAME`. */
+  readonly to: string;
+  /** The provider's import id. */
+  readonly id: string;
+  /** The provider, when not the default one. */
+  readonly provider?: string;
+}
+
+/** A resource adopted by an `import` block. */
+export interface ImportedResource {
+  /** `TYPE.NAME`. */
+  readonly address: string;
+  /** The import id. */
+  readonly id: string;
+}
+
 /** One synthesized stack as cdktf writes it (`cdktf.out/stacks/NAME/cdk.tf.json`), only the parts the review reads. */
 export interface SynthesizedStack {
   /** Resources by type, then by name. */
   readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
   /** `moved` blocks: `{ from: "TYPE.NAME", to: "TYPE.NAME" }`. */
-  readonly moved?: readonly { readonly from: string; readonly to: string }[];
+  readonly moved?: readonly MovedBlock[];
   /** `removed` blocks: `{ from: "TYPE.NAME", lifecycle: { destroy: false } }` forgets without destroying. */
-  readonly removed?: readonly { readonly from: string; readonly lifecycle?: { readonly destroy?: boolean } }[];
+  readonly removed?: readonly RemovedBlock[];
   /** `import` blocks: `{ to: "TYPE.NAME", id: "..." }`. */
-  readonly import?: readonly { readonly to: string; readonly id: string; readonly provider?: string }[];
+  readonly import?: readonly ImportBlock[];
   /** Anything else cdktf writes (provider, terraform, output, data, ...) is ignored. */
   readonly [key: string]: unknown;
 }
@@ -92,9 +129,9 @@ export interface StackReview {
   /** Changes of types without a replacement rule. */
   readonly unknown: readonly UnknownChange[];
   /** `moved` blocks honoured. */
-  readonly moved: readonly { readonly from: string; readonly to: string }[];
+  readonly moved: readonly MovedBlock[];
   /** Addresses adopted by `import` blocks (not created). */
-  readonly imported: readonly { readonly address: string; readonly id: string }[];
+  readonly imported: readonly ImportedResource[];
   /** Addresses that `removed` blocks drop from state, leaving the real object in place. */
   readonly removedFromState: readonly string[];
   /** IAM members granted. */
