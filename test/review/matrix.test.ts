@@ -181,3 +181,24 @@ describe('in-place changes', () => {
     expect(stack(r).replaced).toEqual([]);
   });
 });
+
+describe('upgrading from the layout where the environment owned the project foundation', () => {
+  test('GIVEN foundationAdoptExisting THEN the environment forgets the APIs and the agent grant (revoking nothing) and the foundation stack imports them', () => {
+    // GIVEN the older layout: the foundation's resources at the environment stack's addresses (those its removed blocks name), no foundation stack
+    const after = synthApp({ ...P, foundationAdoptExisting: true });
+    const foundation = after['project-acme-orders-dev'];
+    const old: Record<string, Record<string, unknown>> = {};
+    for (const { from } of after.dev.removed!) {
+      const [type, name] = from.split('.');
+      old[type] = { ...old[type], [name]: foundation.resource![type][name] };
+    }
+    const before = { dev: { ...after.dev, removed: undefined, resource: { ...after.dev.resource, ...old } } as typeof after.dev };
+    // WHEN reviewed
+    const r = reviewChanges(before, after);
+    // THEN
+    expect(stack(r).removedFromState).toEqual(after.dev.removed!.map((b) => b.from).sort());
+    expect(stack(r).revoked).toEqual([]);
+    expect(stack(r, 'project-acme-orders-dev').imported.map((i) => i.address).sort()).toEqual(foundation.import!.map((i) => i.to).sort());
+    expect(r.blocking).toBe(false);
+  });
+});
