@@ -110,7 +110,7 @@ function literalOf(address: string, attr: string, res: Map<string, Res>, depth: 
   if (!target || depth > 4) return undefined;
   const set = target.body[attr];
   if (typeof set === 'string' || typeof set === 'number') {
-    const v = resolve(set, res, depth + 1);
+    const v = resolve(String(set), res, depth + 1);
     return typeof v === 'string' && !v.includes('${') ? v : undefined;
   }
   if (target.type === 'google_service_account' && ['email', 'member', 'name'].includes(attr)) {

@@ -170,3 +170,50 @@ describe('formatReview', () => {
     expect(formatReview(r)).not.toContain('Blocking');
   });
 });
+
+describe('formatReview, one line per kind of change', () => {
+  const before = { dev: { resource: { [SA]: { a: sa('x'), gone: sa('g') }, google_storage_bucket: { b: { name: 'b1' } }, google_cloud_tasks_queue: { q: { name: 'q', location: 'l', project: 'p', rate_limits: { max: 1 } } } } } };
+  const after = {
+    dev: {
+      resource: { [SA]: { moved: sa('x'), adopted: sa('i') }, google_storage_bucket: { b: { name: 'b2' } }, google_cloud_tasks_queue: { q: { name: 'q', location: 'l', project: 'p', rate_limits: { max: 2 } } } },
+      moved: [{ from: `${SA}.a`, to: `${SA}.moved` }],
+      removed: [{ from: `${SA}.gone`, lifecycle: { destroy: false } }],
+      import: [{ to: `${SA}.adopted`, id: 'projects/p/serviceAccounts/i@p.iam.gserviceaccount.com' }],
+    },
+  };
+  const lines = formatReview(reviewChanges(before, after)).split('\n');
+
+  test('counts every kind in the stack line', () => {
+    expect(lines[0]).toBe('Stack dev: 1 to update in place, 1 to move, 1 to import, 1 to forget (left in place), 1 to change (replacement unknown)');
+  });
+
+  test.each([
+    ['an update with its attributes', '  ~ google_cloud_tasks_queue.q  (rate_limits)'],
+    ['a change of an unknown type', '  ? google_storage_bucket.b  (changed, replacement unknown: name)'],
+    ['a move', `  > ${SA}.a -> ${SA}.moved  (moved)`],
+    ['an import with its id', `  <= ${SA}.adopted  (imported: projects/p/serviceAccounts/i@p.iam.gserviceaccount.com)`],
+    ['a resource forgotten', `  x ${SA}.gone  (removed from state, left in place)`],
+  ])('prints %s', (_what, line) => {
+    expect(lines).toContain(line);
+  });
+
+  test('prints a stack whose only change is a grant as such', () => {
+    const empty = reviewChanges({}, { dev: {} });
+    const grant = { address: 'google_project_iam_member.g', resource: 'google_project p', role: 'roles/viewer', member: 'user:a@x.y' };
+    const text = formatReview({ ...empty, stacks: [{ ...empty.stacks[0], granted: [grant] }] });
+    expect(text).toBe('Stack dev: IAM changes only\n  IAM + roles/viewer to user:a@x.y on google_project p');
+  });
+
+  test('prints the config setting that keeps the addresses once above the moved blocks', () => {
+    const P = { project: 'acme-orders-dev' };
+    const text = formatReview(reviewChanges(synthApp({ ...P, queueId: 'orders' }), synthApp({ ...P, queues: { orders: {}, emails: {} } })));
+    expect(text).toMatch(/ {2}suggestion: 11 destroyed resource\(s\) are the same objects as created ones; keep them with these moved blocks \(or set "keepSingleQueueAddresses": true on queue "orders" keeps the Pipeline addresses\):\n {4}moved \{\n {6}from = /);
+  });
+});
+
+describe('identities from configured values', () => {
+  test('a numeric attribute a reference names is read as its text', () => {
+    const stackOf = (port: number): SynthesizedApp => ({ dev: { resource: { google_cloud_tasks_queue: { q: { name: 'q', location: 'l', project: 'p', port } }, google_cloud_tasks_queue_iam_member: { m: { name: 'q', location: '${google_cloud_tasks_queue.q.port}', project: 'p', role: 'r', member: 'user:a@b.c' } } } } });
+    expect(reviewChanges({ dev: {} }, stackOf(2)).stacks[0].granted.map((g) => g.resource)).toEqual(['google_cloud_tasks_queue p/2/q']);
+  });
+});
