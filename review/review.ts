@@ -175,7 +175,7 @@ function queueNote(r: Res, recreated: boolean): string {
 
 interface StackWork {
   review: StackReview;
-  /** Destroyed and replaced resources by address (their baseline bodies). */
+  /** Destroyed resources by address (their baseline bodies). */
   gone: Map<string, Res>;
   created: Map<string, Res>;
   beforeRes: Map<string, Res>;
@@ -281,7 +281,6 @@ function reviewStack(name: string, before: SynthesizedStack, after: SynthesizedS
       if (unknownAfterApply.length > 0) updated.set(p.to, { address: p.to, attributes: [...known, ...unknownAfterApply].sort() });
     }
   }
-  for (const r of replaced.values()) gone.set(pairs.find((p) => p.to === r.address)!.from, beforeRes.get(pairs.find((p) => p.to === r.address)!.from)!);
 
   // IAM: members whose resource goes away and whose (resource, role, member) is not configured any more.
   const beforeIam = [...beforeRes].filter(([, r]) => isIam(r.type)).map(([a, r]) => ({ a, c: iamChange(a, r, beforeRes) }));
@@ -313,14 +312,15 @@ function reviewStack(name: string, before: SynthesizedStack, after: SynthesizedS
   for (const rep of replaced.values()) {
     const from = pairs.find((p) => p.to === rep.address)!.from;
     const r = beforeRes.get(from)!;
-    if (r.type === 'google_cloud_tasks_queue') notes.push(queueNote(r, same(r.body.name, afterRes.get(rep.address)!.body.name)));
+    // Re-created under the same name only when every identity field is unchanged (a reference forced the replacement).
+    if (r.type === 'google_cloud_tasks_queue') notes.push(queueNote(r, identityOf(r, beforeRes) === identityOf(afterRes.get(rep.address)!, afterRes)));
   }
   // A renamed `queues` key without an explicit queueId: the old queue id keeps the queue.
   for (const a of destroyed) {
     const r = beforeRes.get(a)!;
     if (r.type !== 'google_cloud_tasks_queue' || suggestions.some((s) => s.from === a)) continue;
     const next = [...createdRes].find(([, c]) => c.type === r.type && c.body.project === r.body.project && c.body.location === r.body.location);
-    if (next && /Pipeline/.test(a)) notes.push(`to keep queue "${String(r.body.name)}", set "queueId": "${String(r.body.name)}" on the queue that replaces it (then add the moved blocks this review suggests)`);
+    if (next && /\.Pipeline(-[A-Za-z0-9-]+)?_Queue_/.test(a)) notes.push(`to keep queue "${String(r.body.name)}", set "queueId": "${String(r.body.name)}" on the queue that replaces it (then add the moved blocks this review suggests)`);
   }
 
   return {
@@ -364,7 +364,6 @@ export function reviewChanges(before: SynthesizedApp, after: SynthesizedApp, opt
   // The same object destroyed in one stack and created in another: state moves between stacks.
   for (const w of works) {
     for (const [a, r] of w.gone) {
-      if (!w.review.destroyed.includes(a)) continue;
       const id = identityOf(r, w.beforeRes);
       if (id === undefined) continue;
       for (const other of works) {

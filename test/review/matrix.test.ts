@@ -202,3 +202,8 @@ describe('upgrading from the layout where the environment owned the project foun
     expect(r.blocking).toBe(false);
   });
 });
+
+test('GIVEN a new region THEN the queue note says the old name is deleted, not that the new queue is blocked (another location)', () => {
+  const r = review({ ...P, queueId: 'orders' }, { ...P, queueId: 'orders', region: 'europe-west1' });
+  expect(stack(r).notes).toEqual(['queue "orders" (acme-orders-dev/us-central1) is deleted with its tasks; its name cannot be reused for up to 7 days']);
+});

@@ -217,3 +217,12 @@ describe('identities from configured values', () => {
     expect(reviewChanges({ dev: {} }, stackOf(2)).stacks[0].granted.map((g) => g.resource)).toEqual(['google_cloud_tasks_queue p/2/q']);
   });
 });
+
+test('a queue replaced only because a reference forces it is re-created under the same name: the note says the create fails', () => {
+  const stackOf = (trigger: string): SynthesizedApp => ({
+    dev: { resource: { terraform_data: { t: { input: 'q', triggers_replace: trigger } }, google_cloud_tasks_queue: { q: { name: '${terraform_data.t.output}', location: 'l', project: 'p' } } } },
+  });
+  const r = reviewChanges(stackOf('a'), stackOf('b'));
+  expect(r.stacks[0].replaced.map((x) => x.address)).toEqual(['google_cloud_tasks_queue.q', 'terraform_data.t']);
+  expect(r.stacks[0].notes).toEqual(['queue "${terraform_data.t.output}" (p/l) is deleted with its tasks and created again: the name is blocked for up to 7 days after deletion, so the create fails']);
+});
