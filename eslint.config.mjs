@@ -17,7 +17,7 @@ export default tseslint.config(
   },
   {
     // Runtime code ships in containers and CLIs: it must never load cdktf, the provider or the constructs.
-    files: ['handler/**/*.ts', 'client/**/*.ts', 'local/**/*.ts', 'limits/**/*.ts', 'config/**/*.ts'],
+    files: ['handler/**/*.ts', 'client/**/*.ts', 'local/**/*.ts', 'limits/**/*.ts', 'config/**/*.ts', 'review/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*'], message: 'Runtime code must not import cdktf, constructs or the provider.' },

@@ -82,7 +82,7 @@ describe('the tarball', () => {
 
   test('holds the JavaScript and the .d.ts of every declared export', () => {
     const js = declared().filter((f) => f.endsWith('.js'));
-    expect(js).toEqual(expect.arrayContaining(['dist/constructs/index.js', 'dist/client/index.js', 'dist/limits/index.js']));
+    expect(js).toEqual(expect.arrayContaining(['dist/constructs/index.js', 'dist/client/index.js', 'dist/limits/index.js', 'dist/review/index.js']));
     const missing = js.flatMap((f) => [f, f.replace(/\.js$/, '.d.ts')]).filter((f) => !files.includes(f));
     expect(missing).toEqual([]);
   });
@@ -93,7 +93,7 @@ describe('the tarball', () => {
   });
 
   test('ships nothing else: no sources, tests, fixtures, local state, synth output, build info or maps', () => {
-    const allowed = /^(LICENSE|README\.md|package\.json|dist\/(constructs|limits|client|config)\/[\w.-]+\.(js|d\.ts))$/;
+    const allowed = /^(LICENSE|README\.md|package\.json|dist\/(constructs|limits|client|config|review)\/[\w.-]+\.(js|d\.ts))$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
     const forbidden = [/(^|\/)test\//, /fixture/i, /__snapshots__/, /^\.local\//, /\.sqlite/, /cdktf\.out/, /\.tsbuildinfo$/, /\.map$/, /(?<!\.d)\.ts$/, /\.tgz$/, /node_modules/];
     expect(files.filter((f) => forbidden.some((re) => re.test(f)))).toEqual([]);
@@ -185,6 +185,32 @@ bufferTask('projects/p/locations/l/queues/q', { taskId: 42 });
     const result = await run(process.execPath, args, { cwd: full, encoding: 'utf8' }).catch((e) => e);
     expect(result.stdout).toBe('');
   }, 30_000);
+
+  test('the review entry loads without cdktf or jest', async () => {
+    const { stdout } = await run(
+      process.execPath,
+      ['-e', `const r = require('${pkg.name}/review'); console.log(typeof r.reviewChanges, typeof r.reviewMatchers.toHaveNoDestructiveChanges, Object.keys(require.cache).some((f) => /node_modules\\/(cdktf|@cdktf|constructs|jest|expect|@jest)\\//.test(f)))`],
+      { cwd: full },
+    );
+    expect(stdout.trim()).toBe('function function false');
+  });
+
+  test('the Jest matcher example of docs/review.md compiles under the cdktf TypeScript template settings', async () => {
+    // GIVEN the documented example (the ts block after the "compiled by test/consumer.test.ts" marker)
+    const doc = readFileSync(join(root, 'docs', 'review.md'), 'utf8');
+    const example = /<!-- compiled by test\/consumer\.test\.ts[^>]*-->\n```ts\n([\s\S]*?)```/.exec(doc)![1];
+    mkdirSync(join(full, 'review-example'));
+    writeFileSync(join(full, 'review-example', 'billing.test.ts'), example);
+    // WHEN compiled as `cdktf init --template=typescript` sets up its tests (CommonJS, node10 resolution, strict, jest types)
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const args = [tsc, '--noEmit', '--strict', '--skipLibCheck', '--target', 'ES2018', '--module', 'commonjs', '--moduleResolution', 'node10', '--types', 'node,jest', '--typeRoots', join(root, 'node_modules', '@types'), join('review-example', 'billing.test.ts')];
+    const result = await run(process.execPath, args, { cwd: full, encoding: 'utf8' }).catch((e) => e);
+    // THEN it type-checks (and the matcher is really typed: the line below must be an error)
+    expect(result.stdout).toBe('');
+    writeFileSync(join(full, 'review-example', 'typed.test.ts'), `import { reviewMatchers } from '${pkg.name}/review';\nexpect.extend(reviewMatchers);\n// @ts-expect-error acknowledge is a list of addresses\nexpect('{}').toHaveNoDestructiveChanges('{}', { acknowledge: 'x' });\n`);
+    const typed = await run(process.execPath, [...args.slice(0, -1), join('review-example', 'typed.test.ts')], { cwd: full, encoding: 'utf8' }).catch((e) => e);
+    expect(typed.stdout).toBe('');
+  }, 60_000);
 
   test('the installed binary shows its own name in its help', async () => {
     const { stdout } = await run(join(full, 'node_modules', '.bin', BIN), ['--help'], { cwd: full });
