@@ -6,6 +6,7 @@ import {
   HttpMethod,
   MAX_SCHEDULE_AHEAD_SECONDS,
   MAX_TASK_BYTES,
+  MAX_TASK_SIZE_TEXT,
   parseSeconds,
   Rule,
   RULES,
@@ -146,7 +147,7 @@ export function validateEnqueue(options: CreateTaskOptions, encodedBytes: number
   }
   const size = encodedBytes + headerBytes(options.headers ?? {});
   if (size > MAX_TASK_BYTES) {
-    problems.push(`payload plus headers must be at most ${MAX_TASK_BYTES} bytes (100 KB), got ${size}`);
+    problems.push(`payload plus headers must be at most ${MAX_TASK_BYTES} bytes (${MAX_TASK_SIZE_TEXT}), got ${size}`);
   }
   for (const name of Object.keys(options.headers ?? {})) {
     const problem = name.toLowerCase() === 'content-type' ? undefined : headerProblem(name);
