@@ -4,6 +4,7 @@
  */
 import {
   checkCloudRunSettings,
+  checkQueueDeadline,
   checkQueueSettings,
   CloudRunIngress,
   deriveAccountId,
@@ -106,6 +107,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     const id = (idLeaf?.value as string | undefined) ?? name;
     const idOrigin = idLeaf?.origin ?? q.home;
     const deadline = q.value<number>('dispatchDeadlineSeconds') ?? DISPATCH_DEADLINE.default;
+    const bufferTask = q.value<boolean>('bufferTask') ?? true;
     const queue = {
       maxDispatchesPerSecond: q.value<number>('maxDispatchesPerSecond'),
       maxConcurrentDispatches: q.value<number>('maxConcurrentDispatches'),
@@ -136,6 +138,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       loggingSamplingRatio: queue.loggingSamplingRatio,
     });
     p.rule(q.origin('dispatchDeadlineSeconds'), deadline, RULES.dispatchDeadlineSeconds);
+    checkQueueDeadline(p.renamed((prop) => q.origin(prop)), { dispatchDeadlineSeconds: deadline, bufferTask });
 
     const enqueuerAccountId = deriveAccountId(id, 'enq');
     const what = `queue "${name}" of environment "${envName}"`;
@@ -173,7 +176,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       p.fail(keep.origin, true, `true for one queue only (${keeper?.origin} already is): the single-queue addresses exist once`, keeper !== undefined);
       keeper ??= keep;
     }
-    queues[name] = { name, queueId: id, enqueuerAccountId, dispatchDeadlineSeconds: deadline, ...queue, sharedHandler: shared, handler, keepSingleQueueAddresses: keep?.value === true || undefined };
+    queues[name] = { name, queueId: id, enqueuerAccountId, dispatchDeadlineSeconds: deadline, bufferTask, ...queue, sharedHandler: shared, handler, keepSingleQueueAddresses: keep?.value === true || undefined };
   }
 
   const handlers: Record<string, HandlerSettings> = {};

@@ -68,8 +68,18 @@ export interface QueueSettings {
   readonly queueId: string;
   /** Account id of the queue's enqueuer service account (derived from the queue id). */
   readonly enqueuerAccountId: string;
-  /** Dispatch deadline, 15-1800 seconds. @default 600 */
+  /**
+   * The deadline every producer path of the queue applies, 15-1800 seconds: this project's CreateTask producers
+   * send it, and the handler budgets it. Above 600 the queue must set `bufferTask: false` (BufferTask tasks
+   * always get 600 s). @default 600
+   */
   readonly dispatchDeadlineSeconds: number;
+  /**
+   * BufferTask is a producer path of the queue. `false` makes it CreateTask-only: the producer library and CLI
+   * refuse BufferTask for it, and it gets no `buffer_task_url` output. Required for a deadline above 600 s.
+   * @default true
+   */
+  readonly bufferTask: boolean;
   /** Dispatches per second, > 0 and <= 500. @default - the service default (500) */
   readonly maxDispatchesPerSecond?: number;
   /** Concurrent dispatches, 1-5000. @default - the service default (1000) */
@@ -202,6 +212,7 @@ export const HANDLER_SCHEMA: Schema = {
 export const QUEUE_SCHEMA: Schema = {
   queueId: 'string',
   dispatchDeadlineSeconds: 'number',
+  bufferTask: 'boolean',
   maxDispatchesPerSecond: 'number',
   maxConcurrentDispatches: 'number',
   maxAttempts: 'number',

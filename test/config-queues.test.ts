@@ -18,7 +18,7 @@ describe('app config: many queues per environment', () => {
     handlers: { orders: { image: 'europe-docker.pkg.dev/acme/handlers/orders:1.0', timeoutSeconds: 1800 } },
     queues: {
       'orders-fast': { handler: 'orders', maxDispatchesPerSecond: 100 },
-      'orders-slow': { handler: 'orders', dispatchDeadlineSeconds: 1800, maxAttempts: 5 },
+      'orders-slow': { handler: 'orders', dispatchDeadlineSeconds: 1800, bufferTask: false, maxAttempts: 5 },
       emails: { labels: { lane: 'mail' }, handler: { cpu: '2', memory: '1Gi' } },
     },
   };
