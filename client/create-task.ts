@@ -3,7 +3,7 @@ import { resolveEndpoint } from './buffer-task';
 import { checkEndpoint, tokenFor } from './credentials';
 import { canonicalStatus, toTypedError } from './errors';
 import { loadPeer } from './peers';
-import { CreatedTask, CreateTaskOptions, encodePayload, QueueRef, queuePath, validateEnqueue, withContentType } from './options';
+import { CreatedTask, CreateTaskOptions, encodePayload, QueueRef, queueDeadlineSettings, queuePath, validateEnqueue, withContentType } from './options';
 import { withRetry } from './retry';
 
 /**
@@ -49,7 +49,9 @@ function clientFor(endpoint: string, token?: string): Promise<TasksClient> {
 export async function createTask(queue: QueueRef, options: CreateTaskOptions = {}): Promise<CreatedTask> {
   const parent = queuePath(queue);
   const { body, contentType } = encodePayload(options.payload);
-  const { scheduleTime, deadlineSeconds } = validateEnqueue(options, body.length);
+  // The queue's deadline (or a shorter one asked for) is always sent: left out, Cloud Tasks would apply 600 s
+  // whatever the handler budgets.
+  const { scheduleTime, deadlineSeconds } = validateEnqueue(options, body.length, Date.now(), queueDeadlineSettings(queue));
   const name = options.taskId && `${parent}/tasks/${options.taskId}`;
   const ctx = { queuePath: parent, taskName: name, tokenServiceAccount: options.oidcToken?.serviceAccountEmail, method: 'CreateTask' as const };
   const endpoint = resolveEndpoint(options.endpoint);
@@ -61,7 +63,7 @@ export async function createTask(queue: QueueRef, options: CreateTaskOptions = {
   const task = {
     name,
     scheduleTime: scheduleTime && { seconds: Math.floor(scheduleTime.getTime() / 1000), nanos: (scheduleTime.getTime() % 1000) * 1e6 },
-    dispatchDeadline: deadlineSeconds === undefined ? undefined : { seconds: deadlineSeconds },
+    dispatchDeadline: { seconds: deadlineSeconds },
     httpRequest: {
       url: options.url,
       httpMethod: options.httpMethod ?? 'POST',
