@@ -10,6 +10,7 @@ import {
   deriveAccountId,
   deriveServiceName,
   DISPATCH_DEADLINE,
+  isPlaceholderImage,
   Problems,
   RULES,
   SecretEnvRef,
@@ -33,6 +34,16 @@ export interface ResolvedEnvironment {
   /** Where the environment-wide settings were written (or would be). */
   readonly origins: Record<'project' | 'foundationWaitSeconds' | 'foundationProtectFromDestroy' | 'foundationAdoptExisting', string>;
   readonly resources: readonly NamedResource[];
+  /** Handlers left on the placeholder image (Google's `hello` sample), and where their image would be set. */
+  readonly placeholderImages: readonly PlaceholderImage[];
+}
+
+/** A handler that would deploy Google's `hello` sample, which acknowledges every task and drops it. */
+export interface PlaceholderImage {
+  /** The handler's name (the queue's name for a dedicated handler). */
+  readonly handler: string;
+  /** Where its image is (or would be) set. */
+  readonly origin: string;
 }
 
 /** Construct prop → handler setting key (config names differ where the provider's are long). */
@@ -82,6 +93,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
   const region = env.value<string>('region')!;
   const placeOrigin = (prop: string) => (prop === 'project' ? env.origin('project') : prop === 'location' ? env.origin('region') : undefined);
   const resources: NamedResource[] = [];
+  const images: PlaceholderImage[] = [];
   const queuesTree = env.tree('queues');
   const singleQueue = !queuesTree || queuesTree.entries.size === 0;
   const queueId = env.leaf('queueId');
@@ -168,7 +180,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     } else {
       const tree = q.tree('handler') ?? new Tree(`${q.home}.handler`);
       const labels = (q.tree('labels')?.clone() ?? new Tree(`${q.home}.labels`)).mergeFrom(tree.tree('labels') ?? new Tree(`${tree.home}.labels`));
-      handler = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(id), derivedFrom: idOrigin }, { deadline, deadlineOrigin: q.origin('dispatchDeadlineSeconds') }, placeOrigin, resources, envName, { project, region });
+      handler = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(id), derivedFrom: idOrigin }, { deadline, deadlineOrigin: q.origin('dispatchDeadlineSeconds') }, placeOrigin, { resources, images }, envName, { project, region });
     }
 
     const keep = q.leaf('keepSingleQueueAddresses');
@@ -190,7 +202,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     }
     const tree = (env.tree('handler')?.clone() ?? new Tree(entry.home)).mergeFrom(entry);
     const labels = (env.tree('labels')?.clone() ?? new Tree(`${entry.home}.labels`)).mergeFrom(tree.tree('labels') ?? new Tree(`${entry.home}.labels`));
-    handlers[name] = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(name, ''), derivedFrom: entry.home }, { deadline: user.deadline, deadlineOrigin: user.origin }, placeOrigin, resources, envName, { project, region });
+    handlers[name] = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(name, ''), derivedFrom: entry.home }, { deadline: user.deadline, deadlineOrigin: user.origin }, placeOrigin, { resources, images }, envName, { project, region });
   }
 
   p.rule(env.origin('foundationWaitSeconds'), env.value<number>('foundationWaitSeconds'), RULES.foundationWaitSeconds);
@@ -211,7 +223,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     foundationProtectFromDestroy: env.origin('foundationProtectFromDestroy'),
     foundationAdoptExisting: env.origin('foundationAdoptExisting'),
   };
-  return { name: envName, settings, origins, resources };
+  return { name: envName, settings, origins, resources, placeholderImages: images };
 }
 
 function resolveHandler(
@@ -219,7 +231,7 @@ function resolveHandler(
   h: HandlerInput,
   deadline: { deadline: number; deadlineOrigin: string },
   placeOrigin: (prop: string) => string | undefined,
-  resources: NamedResource[],
+  found: { resources: NamedResource[]; images: PlaceholderImage[] },
   envName: string,
   place: { project: string; region: string },
 ): HandlerSettings {
@@ -286,7 +298,8 @@ function resolveHandler(
 
   const runtimeAccountId = deriveAccountId(settings.serviceName, 'run');
   const what = `the handler "${h.name}" of environment "${envName}"`;
-  resources.push(
+  if (isPlaceholderImage(settings.image)) found.images.push({ handler: h.name, origin: settings.image === undefined ? `${t.origin('image')} (not set: default)` : t.origin('image') });
+  found.resources.push(
     { kind: 'Cloud Run service', gcpName: `projects/${place.project}/locations/${place.region}/services/${settings.serviceName}`, value: settings.serviceName, origin: serviceOrigin, what },
     { kind: 'service account', gcpName: `projects/${place.project}/serviceAccounts/${runtimeAccountId}`, value: settings.serviceName, origin: serviceOrigin, what: `the runtime account of ${what}` },
   );

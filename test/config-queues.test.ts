@@ -140,8 +140,8 @@ describe('app config: the placeholder project', () => {
     expect(c.warnings).toEqual([expect.stringMatching(/^WARNING: environment "dev" uses the placeholder project "my-gcp-project"/)]);
   });
 
-  test('a real project gives no warning', () => {
-    expect(resolveConfig({ project: 'acme-orders-dev' }, {}).warnings).toEqual([]);
+  test('a real project and a real image give no warning', () => {
+    expect(resolveConfig({ project: 'acme-orders-dev', handlerImage: 'europe-docker.pkg.dev/acme/h/orders:1' }, {}).warnings).toEqual([]);
   });
 
   test('npm run deploy (PIPELINE_DEPLOY=1) refuses it, naming where to set the project', () => {
