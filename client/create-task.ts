@@ -1,3 +1,4 @@
+import { DEADLINE_HEADER, DISPATCH_DEADLINE } from '../limits';
 import { staticTokenClient } from './auth';
 import { resolveEndpoint } from './buffer-task';
 import { checkEndpoint, tokenFor } from './credentials';
@@ -58,7 +59,9 @@ export async function createTask(queue: QueueRef, options: CreateTaskOptions = {
   // Google's own endpoint: the official client fetches ADC itself (gRPC). Elsewhere only a token tokenFor allows.
   const token = isOfficialEndpoint(checkEndpoint(endpoint)) ? options.accessToken : await tokenFor(endpoint, options);
   const client = await clientFor(endpoint, token);
-  const headers = withContentType(contentType, options.headers);
+  // A deadline shorter than the queue's is announced to the handler, which then budgets it (it can only shorten).
+  const queueDeadline = queueDeadlineSettings(queue).dispatchDeadlineSeconds ?? DISPATCH_DEADLINE.default;
+  const headers = { ...withContentType(contentType, options.headers), ...(deadlineSeconds < queueDeadline && { [DEADLINE_HEADER]: String(deadlineSeconds) }) };
 
   const task = {
     name,

@@ -3,7 +3,7 @@
  * creates, or the local server's, which speaks the same API). Replay re-enqueues the original body and headers
  * on the original queue with BufferTask or CreateTask, then acknowledges the letter.
  */
-import { DeadLetter, headerProblem, TASK_ID_PATTERN } from '../limits';
+import { DeadLetter, DEADLINE_HEADER, headerProblem, TASK_ID_PATTERN } from '../limits';
 import { bufferTask } from './buffer-task';
 import { createTask } from './create-task';
 import { checkEndpoint, tokenFor } from './credentials';
@@ -149,7 +149,10 @@ export interface ReplayOptions {
  */
 export function replayDeadLetter(received: Pick<ReceivedDeadLetter, 'messageId' | 'letter'>, queue: QueueRef, options: ReplayOptions = {}): Promise<CreatedTask> {
   const { letter } = received;
-  const headers = Object.fromEntries(Object.entries(letter.headers ?? {}).filter(([name]) => name.toLowerCase() === 'content-type' || headerProblem(name) === undefined));
+  // The original task's deadline announcement is not copied: the replay carries its own deadline.
+  const headers = Object.fromEntries(
+    Object.entries(letter.headers ?? {}).filter(([name]) => name.toLowerCase() !== DEADLINE_HEADER.toLowerCase() && (name.toLowerCase() === 'content-type' || headerProblem(name) === undefined)),
+  );
   const taskId = replayTaskId(letter.task, received.messageId);
   const common = { payload: Buffer.from(letter.body, 'base64'), headers, taskId, endpoint: options.endpoint, accessToken: options.accessToken, adcHosts: options.adcHosts };
   const via = options.via ?? (typeof queue !== 'string' && queue.bufferTask === false ? 'create' : 'buffer');

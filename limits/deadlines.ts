@@ -75,3 +75,17 @@ export function bufferTaskProblem(s: QueueDeadlineSettings): string | undefined 
   }
   return undefined;
 }
+
+/**
+ * The header this project's producers add to a CreateTask task whose deadline is shorter than its queue's
+ * (`X-Tasks-Dispatch-Deadline: SECONDS`). The handler budgets such a task by it. It is informational like every
+ * header, and safe: it can only shorten the budget, never lengthen it.
+ */
+export const DEADLINE_HEADER = 'X-Tasks-Dispatch-Deadline';
+
+/** The deadline a {@link DEADLINE_HEADER} value announces, or undefined when it is not 15-1800 whole seconds. */
+export function announcedDeadline(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d{1,4}$/.test(value)) return undefined;
+  const seconds = Number(value);
+  return seconds >= DISPATCH_DEADLINE.min && seconds <= DISPATCH_DEADLINE.max ? seconds : undefined;
+}

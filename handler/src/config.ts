@@ -1,4 +1,4 @@
-import { DISPATCH_DEADLINE, Problems, isEmail, isIntegerBetween, isLoopbackHost, workBudgetSeconds } from '../../limits';
+import { announcedDeadline, DISPATCH_DEADLINE, Problems, isEmail, isIntegerBetween, isLoopbackHost, workBudgetSeconds } from '../../limits';
 
 export const GOOGLE_JWKS_URL = 'https://www.googleapis.com/oauth2/v3/certs';
 export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
@@ -147,14 +147,18 @@ function parseQueueDeadlines(p: Problems, text: string | undefined, longest: num
  * it on every dispatch and producers cannot set `X-CloudTasks-*` headers, so a dispatch always names its own queue;
  * only a direct caller holding an accepted token (outside Cloud Tasks, so under no dispatch deadline) could write
  * another name, and even then the budget is one of the configured queues' (each at most the deadline of a queue the
- * token accounts are allowed on) or the smallest of them.
+ * token accounts are allowed on) or the smallest of them. `announced` is the task's `X-Tasks-Dispatch-Deadline`
+ * header (a shorter deadline its producer sent): it can only shorten the budget.
  */
-export function workTimeoutMsFor(config: Pick<HandlerConfig, 'workTimeoutMs' | 'queueDeadlines'>, queue: string): number {
+export function workTimeoutMsFor(config: Pick<HandlerConfig, 'workTimeoutMs' | 'queueDeadlines'>, queue: string, announced?: string): number {
   const deadlines = config.queueDeadlines;
   const own = Object.hasOwn(deadlines, queue) ? deadlines[queue] : undefined;
   const values = Object.values(deadlines);
   const deadline = own ?? (values.length > 0 ? Math.min(...values) : undefined);
-  return deadline === undefined ? config.workTimeoutMs : Math.min(config.workTimeoutMs, workBudgetSeconds(deadline) * 1000);
+  const queueBudget = deadline === undefined ? config.workTimeoutMs : Math.min(config.workTimeoutMs, workBudgetSeconds(deadline) * 1000);
+  // A producer of this project that sent a shorter deadline says so (DEADLINE_HEADER): it can only shorten the budget.
+  const shorter = announcedDeadline(announced);
+  return shorter === undefined ? queueBudget : Math.min(queueBudget, workBudgetSeconds(shorter) * 1000);
 }
 
 /** Signing keys decide whom the handler trusts: fetch them over TLS, or over plain HTTP from this machine only. */

@@ -2,6 +2,7 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AuthError, TokenVerifier, VerifiedCaller } from './auth';
+import { DEADLINE_HEADER } from '../../limits';
 import { HandlerConfig, workTimeoutMsFor } from './config';
 import { BadRequestError, parseTaskContext, TaskContext } from './context';
 import { DEAD_LETTER_OUTCOMES, DeadLetterPolicy } from './dead-letter';
@@ -240,7 +241,8 @@ export class TaskServer {
     settled.catch(() => undefined); // after a timeout nobody awaits it
     let timer: NodeJS.Timeout | undefined;
     // The budget of the queue that sent the task: a shared handler's fast lane never gets the slow lane's.
-    const budgetMs = workTimeoutMsFor(this.options.config, t.context.queueName);
+    const announced = t.headers[DEADLINE_HEADER.toLowerCase()];
+    const budgetMs = workTimeoutMsFor(this.options.config, t.context.queueName, Array.isArray(announced) ? announced[0] : announced);
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
       timer = setTimeout(() => resolve(TIMED_OUT), budgetMs);
     });

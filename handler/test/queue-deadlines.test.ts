@@ -53,6 +53,22 @@ describe('per-queue deadlines of a shared handler', () => {
     expect(workTimeoutMsFor(config, 'anything')).toBe(100_000);
   });
 
+  test('a shorter deadline announced by the producer (X-Tasks-Dispatch-Deadline) shortens the budget', () => {
+    const config = loadHandlerConfig(shared);
+    expect(workTimeoutMsFor(config, 'orders-slow', '900')).toBe(895_000);
+    expect(workTimeoutMsFor(config, 'orders-slow', '15')).toBe(10_000);
+  });
+
+  test('an announced deadline can never lengthen the budget', () => {
+    const config = loadHandlerConfig(shared);
+    expect(workTimeoutMsFor(config, 'orders-fast', '1800')).toBe(595_000);
+  });
+
+  test.each(['14', '1801', 'soon', '', '600.5', '-1'])('an announced deadline %j outside 15-1800 whole seconds is ignored', (value) => {
+    const config = loadHandlerConfig(shared);
+    expect(workTimeoutMsFor(config, 'orders-slow', value)).toBe(1_795_000);
+  });
+
   test('an explicit TASKS_WORK_TIMEOUT_SECONDS below a queue budget still caps it', () => {
     const config = loadHandlerConfig({ ...shared, TASKS_WORK_TIMEOUT_SECONDS: '700' });
     expect(workTimeoutMsFor(config, 'orders-slow')).toBe(700_000);
@@ -71,6 +87,15 @@ describe('a shared handler at work', () => {
     const res = await h.post(taskHeaders('hangs', { 'X-CloudTasks-QueueName': 'fast' }));
     g.open();
     expect(res.status).toBe(503);
+    expect(res.body.error).toBe('work did not finish within 10000 ms; retry');
+  }, 20_000);
+
+  test('GIVEN a slow lane task announcing a 15 s deadline WHEN its work hangs THEN it is answered 503 after 10 s', async () => {
+    const g = gate();
+    const rec = recordingWork(() => g.promise);
+    h = await startHandler(rec.work, { env: { ...noAuth, TASKS_DISPATCH_DEADLINE_SECONDS: '1800', TASKS_QUEUE_DEADLINES: '{"slow":1800}' } });
+    const res = await h.post(taskHeaders('announced', { 'X-CloudTasks-QueueName': 'slow', 'X-Tasks-Dispatch-Deadline': '15' }));
+    g.open();
     expect(res.body.error).toBe('work did not finish within 10000 ms; retry');
   }, 20_000);
 });

@@ -44,9 +44,21 @@ describe('the library', () => {
     expect(sentDeadline()).toBe('900s');
   });
 
-  test('GIVEN a queue of 300 s WHEN exactly 300 s is asked for THEN it is sent', async () => {
+  test('GIVEN a queue of 300 s WHEN exactly 300 s is asked for THEN it is sent, with no announcement header', async () => {
     await createTask(FAST, opts({ dispatchDeadline: 300 }));
     expect(sentDeadline()).toBe('300s');
+    expect(JSON.parse(api.requests[0].body.toString()).task.httpRequest.headers).not.toHaveProperty('X-Tasks-Dispatch-Deadline');
+  });
+
+  test('GIVEN a queue of 1800 s WHEN a shorter deadline is asked for THEN the task announces it to the handler', async () => {
+    await createTask(SLOW, opts({ dispatchDeadline: 900 }));
+    expect(JSON.parse(api.requests[0].body.toString()).task.httpRequest.headers['X-Tasks-Dispatch-Deadline']).toBe('900');
+  });
+
+  test('GIVEN a dead letter that carried an announcement WHEN replayed THEN it is not copied (the replay has its own deadline)', async () => {
+    const announced = { ...letter, letter: { ...letter.letter, headers: { 'X-Tasks-Dispatch-Deadline': '60', 'X-Order': '4' } } };
+    await replayDeadLetter(announced, SLOW, opts());
+    expect(JSON.parse(api.requests[0].body.toString()).task.httpRequest.headers).toEqual({ 'Content-Type': 'application/octet-stream', 'X-Order': '4' });
   });
 
   test('GIVEN a queue of 300 s WHEN a longer deadline is asked for THEN it is refused before any call', async () => {
@@ -110,6 +122,7 @@ function cli(args: string[], env: Record<string, string>, cwd: string): Promise<
 }
 
 describe('the enqueue CLI reads each queue\'s deadline settings from cdktf.json', () => {
+  jest.setTimeout(30_000); // each test starts the CLI process (TypeScript source): seconds on a busy machine
   let api: Recorder;
   let env: Record<string, string>;
   let cwd: string;

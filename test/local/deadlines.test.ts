@@ -34,6 +34,7 @@ function run(script: string, args: string[], cwd: string): Promise<{ code: numbe
 }
 
 describe('deadlines per producer path on the local server', () => {
+  jest.setTimeout(30_000); // the CLI paths start a process from the TypeScript source: seconds on a busy machine
   let dir: string;
   let local: LocalCloudTasks;
   let handlerEnv: Record<string, string>;
@@ -64,7 +65,9 @@ describe('deadlines per producer path on the local server', () => {
     expect(tasks).toHaveLength(1);
     const config = loadHandlerConfig(handlerEnv);
     const queueId = queue.split('/').pop()!;
-    const numbers = { deadlineSeconds: tasks[0].deadlineSeconds, budgetSeconds: workTimeoutMsFor(config, queueId) / 1000 };
+    // What the handler sees: the queue's name, and the announcement of a shorter deadline when the producer sent one.
+    const announced = tasks[0].headers['X-Tasks-Dispatch-Deadline'];
+    const numbers = { deadlineSeconds: tasks[0].deadlineSeconds, budgetSeconds: workTimeoutMsFor(config, queueId, announced) / 1000 };
     local.core.deleteTask(tasks[0].name);
     return numbers;
   }
@@ -77,6 +80,11 @@ describe('deadlines per producer path on the local server', () => {
   test('library CreateTask on the slow lane (queue given with its settings): 1800 s applied, 1795 s budgeted', async () => {
     await createTask({ project: 'acme-dev', location: 'us-central1', queue: 'orders-slow', dispatchDeadlineSeconds: 1800, bufferTask: false }, { endpoint: local.endpoint, accessToken: 'local', payload: { order: 2 } });
     expect(numbers(SLOW)).toEqual({ deadlineSeconds: 1800, budgetSeconds: 1795 });
+  });
+
+  test('library CreateTask on the slow lane with a shorter deadline: 900 s applied, 895 s budgeted', async () => {
+    await createTask({ project: 'acme-dev', location: 'us-central1', queue: 'orders-slow', dispatchDeadlineSeconds: 1800, bufferTask: false }, { endpoint: local.endpoint, accessToken: 'local', dispatchDeadline: '900s' });
+    expect(numbers(SLOW)).toEqual({ deadlineSeconds: 900, budgetSeconds: 895 });
   });
 
   test('CLI create on the slow lane (settings from cdktf.json): 1800 s applied, 1795 s budgeted', async () => {
