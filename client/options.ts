@@ -215,7 +215,7 @@ export function validateEnqueue(
     }
   }
   const deadline = producerDeadline(queue.dispatchDeadlineSeconds, requested);
-  if (deadline.problem && method === 'CreateTask') problems.push(deadline.problem);
+  if (deadline.problem) problems.push(deadline.problem);
   const deadlineSeconds = deadline.seconds;
   if (options.url !== undefined) {
     let url: URL | undefined;

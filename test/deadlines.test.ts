@@ -95,6 +95,17 @@ describe('the construct: a deadline BufferTask cannot carry', () => {
     expect(env.TASKS_DISPATCH_DEADLINE_SECONDS).toBe('1800');
   });
 
+  test('GIVEN two queues in front of a shared handler THEN each per-queue variable is written once', () => {
+    const s = synth((stack) => {
+      const shared = new TaskHandlerService(stack, 'Orders', { serviceName: 'orders', location: 'us-central1', project: 'test-project', audience: 'https://orders.example/aud' });
+      new HttpTargetPipeline(stack, 'Fast', { ...base, queueId: 'orders-fast', sharedHandler: shared });
+      new HttpTargetPipeline(stack, 'Slow', { ...base, queueId: 'orders-slow', sharedHandler: shared });
+    });
+    const names = only(s, 'google_cloud_run_v2_service').template.containers[0].env.map((e: any) => e.name);
+    expect(names.filter((n: string) => n === 'TASKS_QUEUE_DEADLINES')).toHaveLength(1);
+    expect(names.filter((n: string) => n === 'TASKS_QUEUE_RETRY_LIMITS')).toHaveLength(1);
+  });
+
   test('GIVEN a shared service WHEN a queue deadline above the service one is added directly THEN it is refused', () => {
     expect(() =>
       synth((stack) => {

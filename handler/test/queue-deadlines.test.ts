@@ -31,6 +31,17 @@ describe('per-queue deadlines of a shared handler', () => {
     expect(() => loadHandlerConfig({ ...noAuth, TASKS_QUEUE_DEADLINES: '{"fast":601}' })).toThrow(`'TASKS_QUEUE_DEADLINES.fast' must be whole seconds from 15 to TASKS_DISPATCH_DEADLINE_SECONDS (600), got 601`);
   });
 
+  test('GIVEN an unreadable service deadline WHEN loaded THEN only that is reported, not the valid per-queue deadlines', () => {
+    let message = '';
+    try {
+      loadHandlerConfig({ ...noAuth, TASKS_DISPATCH_DEADLINE_SECONDS: 'ten', TASKS_QUEUE_DEADLINES: '{"fast":600}' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/'TASKS_DISPATCH_DEADLINE_SECONDS' must be whole seconds from 15 to 1800/);
+    expect(message).not.toMatch(/TASKS_QUEUE_DEADLINES/);
+  });
+
   test('GIVEN a queue at exactly the service deadline WHEN loaded THEN it is accepted', () => {
     expect(loadHandlerConfig({ ...noAuth, TASKS_QUEUE_DEADLINES: '{"fast":600,"tiny":15}' }).queueDeadlines).toEqual({ fast: 600, tiny: 15 });
   });
