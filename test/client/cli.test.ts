@@ -61,7 +61,8 @@ describe('enqueue CLI', () => {
     expect(task.name).toBe('projects/my-gcp-project/locations/us-central1/queues/tasks/tasks/order-42');
     expect(task.dispatchDeadline).toBe('300s');
     expect(task.httpRequest.oidcToken).toEqual({ serviceAccountEmail: 'enq@my-gcp-project.iam.gserviceaccount.com', audience: 'aud' });
-    expect(task.httpRequest.headers).toEqual({ 'Content-Type': 'text/plain; charset=utf-8', 'X-Team': 'payments' });
+    // 300 s is shorter than the queue's 600 s: the task announces it to the handler, which budgets it.
+    expect(task.httpRequest.headers).toEqual({ 'Content-Type': 'text/plain; charset=utf-8', 'X-Team': 'payments', 'X-Tasks-Dispatch-Deadline': '300' });
     expect(Buffer.from(task.httpRequest.body, 'base64').toString()).toBe('plain text');
   });
 

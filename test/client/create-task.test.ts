@@ -49,7 +49,7 @@ describe('createTask through the official client (REST transport to a local endp
     expect(task.httpRequest).toEqual({
       url: 'https://handler.example.com/tasks',
       httpMethod: 4, // PUT, as the enum number
-      headers: { 'Content-Type': 'application/json', 'X-Team': 'payments' },
+      headers: { 'Content-Type': 'application/json', 'X-Team': 'payments', 'X-Tasks-Dispatch-Deadline': '300' }, // shorter than the queue's 600 s: announced
       body: Buffer.from('{"order":42}').toString('base64'),
       oidcToken: { serviceAccountEmail: 'enq@test-project.iam.gserviceaccount.com', audience: 'https://aud.example' },
     });
