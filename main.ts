@@ -81,6 +81,8 @@ function pipelineProps(s: EnvironmentSettings, q: QueueSettings, shared: Record<
     handler: h && ({ ...serviceProps(h), serviceName: h.serviceName, path: h.path } satisfies PipelineHandlerProps),
     sharedHandler: q.sharedHandler === undefined ? undefined : shared[q.sharedHandler],
     dispatchDeadlineSeconds: q.dispatchDeadlineSeconds,
+    // Only `false` is written: an unchanged config keeps its props (and its synthesized JSON).
+    bufferTask: q.bufferTask === false ? false : undefined,
     rateLimits: { maxDispatchesPerSecond: q.maxDispatchesPerSecond, maxConcurrentDispatches: q.maxConcurrentDispatches },
     retry: {
       maxAttempts: q.maxAttempts,
@@ -137,7 +139,8 @@ function outputs(stack: TerraformStack, pipeline: HttpTargetPipeline, suffix: st
   const { queue, handler, enqueuer } = pipeline;
   new TerraformOutput(stack, `queue_name${suffix}`, { value: queue.queueName, description: 'Cloud Tasks queue id' });
   new TerraformOutput(stack, `queue_path${suffix}`, { value: queue.queuePath, description: 'projects/P/locations/L/queues/Q' });
-  new TerraformOutput(stack, `buffer_task_url${suffix}`, { value: queue.bufferTaskUrl, description: 'POST a body here (bearer token) to enqueue it' });
+  // A CreateTask-only queue (bufferTask: false) has no BufferTask URL to offer: it would give tasks 600 s.
+  if (pipeline.bufferTask) new TerraformOutput(stack, `buffer_task_url${suffix}`, { value: queue.bufferTaskUrl, description: 'POST a body here (bearer token) to enqueue it' });
   new TerraformOutput(stack, `handler_url${suffix}`, { value: handler.uri, description: 'Cloud Run handler URL' });
   new TerraformOutput(stack, `enqueuer_service_account${suffix}`, { value: enqueuer.email, description: 'Identity for producers' });
   const dead = pipeline.deadLetterTopic;

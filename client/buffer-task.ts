@@ -1,7 +1,7 @@
 import { CLOUD_TASKS_ENDPOINT } from '../limits';
 import { tokenFor } from './credentials';
 import { canonicalStatus, toTypedError } from './errors';
-import { CreatedTask, EnqueueOptions, encodePayload, QueueRef, queuePath, validateEnqueue, withContentType } from './options';
+import { CreatedTask, EnqueueOptions, encodePayload, QueueRef, queueDeadlineSettings, queuePath, validateEnqueue, withContentType } from './options';
 import { RetryAfter, withRetry } from './retry';
 
 /** Base URL of the Cloud Tasks API: the option, else $CLOUD_TASKS_ENDPOINT, else Google's. */
@@ -12,12 +12,14 @@ export function resolveEndpoint(endpoint?: string): string {
 /**
  * BufferTask: `POST .../queues/Q/tasks:buffer` (or `.../tasks/ID:buffer`). The payload becomes the task
  * body; URL, method, auth and header overrides come from the queue's `http_target`. Plain HTTPS only:
- * the client libraries do not offer it.
+ * the client libraries do not offer it. Every buffered task gets a 600 s deadline (BufferTask cannot set one), so
+ * it is refused for a queue given with `bufferTask: false` (or a deadline above 600 s).
  */
 export async function bufferTask(queue: QueueRef, options: EnqueueOptions = {}): Promise<CreatedTask> {
   const path = queuePath(queue);
   const { body, contentType } = encodePayload(options.payload);
-  validateEnqueue(options, body.length);
+  // Refused for a CreateTask-only queue: a buffered task always gets 600 s, less than its handler budgets.
+  validateEnqueue(options, body.length, Date.now(), queueDeadlineSettings(queue), 'BufferTask');
   const base = resolveEndpoint(options.endpoint);
   const url = `${base}/v2/${path}/tasks${options.taskId ? `/${options.taskId}` : ''}:buffer`;
   const taskName = options.taskId && `${path}/tasks/${options.taskId}`;

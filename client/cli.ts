@@ -2,16 +2,16 @@
 /**
  * cloud-tasks-enqueue: put a task on the queue `npm run synth` describes.
  *   cloud-tasks-enqueue buffer --data '{"order":42}'               (installed package)
- *   npm run enqueue -- create --name order-42 --in 60s --deadline 900s --data-file order.json   (this repo)
+ *   npm run enqueue -- create --name order-42 --in 60s --deadline 300s --data-file order.json   (this repo)
  *   npm run enqueue -- pause   (then apply a routing change, wait ~1 min, and `resume`)
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config';
+import { EnvironmentSettings, loadConfig } from '../config';
 import { isPlaceholderProject, placeholderProjectMessage } from '../limits';
 import { isLoopbackHost } from './credentials';
-import { bufferTask, closeClients, createTask, CreatedTask, CreateTaskOptions, pauseQueue, Payload, resolveEndpoint, resumeQueue } from './index';
+import { bufferTask, closeClients, createTask, CreatedTask, CreateTaskOptions, pauseQueue, Payload, QueueRef, queuePath, resolveEndpoint, resumeQueue } from './index';
 
 /**
  * How the user runs this CLI, for its help: the installed binary's own name (argv[1] is the bin link), or
@@ -37,7 +37,8 @@ SYNOPSIS
 
 DESCRIPTION
     buffer   BufferTask: POST .../tasks:buffer. The data becomes the task body; URL, method, auth and
-             header overrides come from the queue. Needs roles/cloudtasks.enqueuer on the queue.
+             header overrides come from the queue; the deadline is always 600 s, so a queue configured
+             with bufferTask false refuses it. Needs roles/cloudtasks.enqueuer on the queue.
     create   CreateTask through the official client, with an explicit task. Needs
              roles/cloudtasks.enqueuer, plus roles/iam.serviceAccountUser on --oidc-sa when given.
     pause    Stop dispatching (tasks can still be added). Before changing a queue's routing in place:
@@ -57,7 +58,8 @@ FLAGS
     --name=TASK_ID        task id (letters, digits, -, _): deduplicates, and makes retries safe
     --in=DELAY            schedule after a delay: 60s, 10m, 2h, 1d (create only)
     --at=TIME             schedule at an ISO 8601 time, at most 30 days ahead (create only)
-    --deadline=DURATION   dispatch deadline, 15s-1800s (create only)
+    --deadline=DURATION   dispatch deadline, 15s-1800s, at most the queue's dispatchDeadlineSeconds
+                          (create only; default: the queue's dispatchDeadlineSeconds, always sent)
     --oidc-sa=EMAIL       task-level OIDC token for this service account (create only)
     --audience=AUDIENCE   audience of that token (create only)
     --url=URL             target URL (create only; default: the queue's URI override)
@@ -161,24 +163,55 @@ async function queueCommand(command: 'pause' | 'resume', values: Record<string, 
   return 0;
 }
 
-function queueFrom(v: { env?: string; project?: string; location?: string; queue?: string }): string {
-  if (v.queue?.startsWith('projects/')) return v.queue;
-  const config = loadConfig();
-  const names = Object.keys(config.environments);
-  const env = v.env ?? names[0];
-  const settings = config.environments[env];
-  if (!settings) throw new UsageError(`unknown --env ${JSON.stringify(env)}; configured: ${names.join(', ')}`);
+/**
+ * The queue, with its deadline settings from the config when it is a configured queue: create sends its
+ * `dispatchDeadlineSeconds`, and buffer is refused for a CreateTask-only queue (`bufferTask: false`).
+ */
+function queueFrom(v: { env?: string; project?: string; location?: string; queue?: string }): QueueRef {
+  if (v.queue?.startsWith('projects/')) return configuredPath(v.queue, v.env);
+  const { settings } = environmentOf(v.env);
   // --queue is a queue's name in the config (its id may differ) or a queue id; default: the first queue.
   const queues = Object.values(settings.queues);
   const queueId = v.queue === undefined ? queues[0]?.queueId : (settings.queues[v.queue]?.queueId ?? v.queue);
-  return `projects/${v.project ?? settings.project}/locations/${v.location ?? settings.region}/queues/${queueId}`;
+  return { project: v.project ?? settings.project, location: v.location ?? settings.region, queue: queueId, ...deadlinesOf(settings, queueId) };
+}
+
+function environmentOf(name: string | undefined): { settings: EnvironmentSettings } {
+  const config = loadConfig();
+  const names = Object.keys(config.environments);
+  const env = name ?? names[0];
+  const settings = config.environments[env];
+  if (!settings) throw new UsageError(`unknown --env ${JSON.stringify(env)}; configured: ${names.join(', ')}`);
+  return { settings };
+}
+
+/** A configured queue's deadline settings (none for a queue the config does not have). */
+function deadlinesOf(settings: EnvironmentSettings, queueId: string | undefined): { dispatchDeadlineSeconds?: number; bufferTask?: boolean } {
+  const q = Object.values(settings.queues).find((c) => c.queueId === queueId);
+  return q ? { dispatchDeadlineSeconds: q.dispatchDeadlineSeconds, bufferTask: q.bufferTask } : {};
+}
+
+/** A full queue path, with the config's deadline settings when it names a configured queue (and the config loads). */
+function configuredPath(path: string, env: string | undefined): QueueRef {
+  const m = /^projects\/([^/]+)\/locations\/([^/]+)\/queues\/([^/]+)$/.exec(path);
+  if (!m) return path; // reported by the call, with the path rule
+  let settings: EnvironmentSettings;
+  try {
+    settings = environmentOf(env).settings;
+  } catch (e) {
+    if (env !== undefined) throw e;
+    return path; // no usable config: the path alone, with the default deadline
+  }
+  if (settings.project !== m[1] || settings.region !== m[2]) return path;
+  return { project: m[1], location: m[2], queue: m[3], ...deadlinesOf(settings, m[3]) };
 }
 
 /**
  * The app's rule: the placeholder project is no real project. A local server (loopback endpoint) serves the
  * placeholder's queues legitimately, so only calls that leave the machine are warned about.
  */
-function warnOnPlaceholder(queue: string, endpoint: string | undefined): void {
+function warnOnPlaceholder(ref: QueueRef, endpoint: string | undefined): void {
+  const queue = queuePath(ref);
   let local = false;
   try {
     local = isLoopbackHost(new URL(resolveEndpoint(endpoint)).hostname);

@@ -1,9 +1,10 @@
+import { DEADLINE_HEADER, DISPATCH_DEADLINE } from '../limits';
 import { staticTokenClient } from './auth';
 import { resolveEndpoint } from './buffer-task';
 import { checkEndpoint, tokenFor } from './credentials';
 import { canonicalStatus, toTypedError } from './errors';
 import { loadPeer } from './peers';
-import { CreatedTask, CreateTaskOptions, encodePayload, QueueRef, queuePath, validateEnqueue, withContentType } from './options';
+import { CreatedTask, CreateTaskOptions, encodePayload, QueueRef, queueDeadlineSettings, queuePath, validateEnqueue, withContentType } from './options';
 import { withRetry } from './retry';
 
 /**
@@ -49,19 +50,23 @@ function clientFor(endpoint: string, token?: string): Promise<TasksClient> {
 export async function createTask(queue: QueueRef, options: CreateTaskOptions = {}): Promise<CreatedTask> {
   const parent = queuePath(queue);
   const { body, contentType } = encodePayload(options.payload);
-  const { scheduleTime, deadlineSeconds } = validateEnqueue(options, body.length);
+  // The queue's deadline (or a shorter one asked for) is always sent: left out, Cloud Tasks would apply 600 s
+  // whatever the handler budgets.
+  const { scheduleTime, deadlineSeconds } = validateEnqueue(options, body.length, Date.now(), queueDeadlineSettings(queue));
   const name = options.taskId && `${parent}/tasks/${options.taskId}`;
   const ctx = { queuePath: parent, taskName: name, tokenServiceAccount: options.oidcToken?.serviceAccountEmail, method: 'CreateTask' as const };
   const endpoint = resolveEndpoint(options.endpoint);
   // Google's own endpoint: the official client fetches ADC itself (gRPC). Elsewhere only a token tokenFor allows.
   const token = isOfficialEndpoint(checkEndpoint(endpoint)) ? options.accessToken : await tokenFor(endpoint, options);
   const client = await clientFor(endpoint, token);
-  const headers = withContentType(contentType, options.headers);
+  // A deadline shorter than the queue's is announced to the handler, which then budgets it (it can only shorten).
+  const queueDeadline = queueDeadlineSettings(queue).dispatchDeadlineSeconds ?? DISPATCH_DEADLINE.default;
+  const headers = { ...withContentType(contentType, options.headers), ...(deadlineSeconds < queueDeadline && { [DEADLINE_HEADER]: String(deadlineSeconds) }) };
 
   const task = {
     name,
     scheduleTime: scheduleTime && { seconds: Math.floor(scheduleTime.getTime() / 1000), nanos: (scheduleTime.getTime() % 1000) * 1e6 },
-    dispatchDeadline: deadlineSeconds === undefined ? undefined : { seconds: deadlineSeconds },
+    dispatchDeadline: { seconds: deadlineSeconds },
     httpRequest: {
       url: options.url,
       httpMethod: options.httpMethod ?? 'POST',

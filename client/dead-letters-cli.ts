@@ -41,7 +41,8 @@ FLAGS
     --token=TOKEN          OAuth token (default: $CLOUD_TASKS_ACCESS_TOKEN, else Application Default Credentials,
                            sent only to *.googleapis.com or hosts in $CLOUD_TASKS_ADC_HOSTS). Endpoints are https,
                            or plain http on loopback only.
-    --via=buffer|create    how replay enqueues (default: buffer)
+    --via=buffer|create    how replay enqueues (default: buffer; create for a queue with bufferTask false).
+                           create sends the queue's dispatchDeadlineSeconds from the config
     --max=N                list at most N letters (default 100)
     --all                  replay every letter
     --json                 machine-readable output
@@ -127,7 +128,8 @@ export async function main(
     }
     const endpoint = values.endpoint ?? (values.local ? LOCAL.tasks : undefined);
     for (const r of wanted) {
-      const queue = `projects/${target.project}/locations/${target.location}/queues/${r.letter.queue}`;
+      // The queue's deadline settings from the config: CreateTask sends its deadline, a CreateTask-only queue replays with it.
+      const queue = { project: target.project, location: target.location, queue: r.letter.queue, ...target.deadlines[r.letter.queue] };
       try {
         const created = await replayDeadLetter(r, queue, { via: values.via as 'buffer' | 'create' | undefined, endpoint, accessToken: token });
         done.push(r.ackId);
@@ -145,7 +147,12 @@ export async function main(
   }
 }
 
-function targetOf(v: { env?: string; queue?: string; project?: string; location?: string }): { project: string; location: string; subscription: string } {
+function targetOf(v: { env?: string; queue?: string; project?: string; location?: string }): {
+  project: string;
+  location: string;
+  subscription: string;
+  deadlines: Record<string, { dispatchDeadlineSeconds: number; bufferTask: boolean }>;
+} {
   const config = loadConfig();
   const names = Object.keys(config.environments);
   const env = v.env ?? names[0];
@@ -156,7 +163,8 @@ function targetOf(v: { env?: string; queue?: string; project?: string; location?
   const queues = Object.values(s.queues);
   const queueId =
     v.queue === undefined ? (queues.find((q) => q.deadLetterSink === 'pubsub') ?? queues[0]).queueId : (s.queues[v.queue]?.queueId ?? v.queue);
-  return { project, location: v.location ?? s.region, subscription: `projects/${project}/subscriptions/${queueId}-dead-letters` };
+  const deadlines = Object.fromEntries(queues.map((q) => [q.queueId, { dispatchDeadlineSeconds: q.dispatchDeadlineSeconds, bufferTask: q.bufferTask }]));
+  return { project, location: v.location ?? s.region, subscription: `projects/${project}/subscriptions/${queueId}-dead-letters`, deadlines };
 }
 
 function summary(r: ReceivedDeadLetter) {

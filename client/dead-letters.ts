@@ -3,7 +3,7 @@
  * creates, or the local server's, which speaks the same API). Replay re-enqueues the original body and headers
  * on the original queue with BufferTask or CreateTask, then acknowledges the letter.
  */
-import { DeadLetter, headerProblem, TASK_ID_PATTERN } from '../limits';
+import { DeadLetter, DEADLINE_HEADER, headerProblem, TASK_ID_PATTERN } from '../limits';
 import { bufferTask } from './buffer-task';
 import { createTask } from './create-task';
 import { checkEndpoint, tokenFor } from './credentials';
@@ -127,7 +127,10 @@ export class DeadLetterReader {
 
 /** Options of {@link replayDeadLetter}: how to enqueue, where, and with which credentials. */
 export interface ReplayOptions {
-  /** BufferTask (the queue's routing and auth) or CreateTask. @default "buffer" */
+  /**
+   * BufferTask (the queue's routing and auth) or CreateTask (with the queue's deadline).
+   * @default "buffer", or "create" for a queue given with `bufferTask: false` (CreateTask-only)
+   */
   readonly via?: 'buffer' | 'create';
   /**
    * Cloud Tasks API base URL: https, or plain http on loopback only.
@@ -146,10 +149,14 @@ export interface ReplayOptions {
  */
 export function replayDeadLetter(received: Pick<ReceivedDeadLetter, 'messageId' | 'letter'>, queue: QueueRef, options: ReplayOptions = {}): Promise<CreatedTask> {
   const { letter } = received;
-  const headers = Object.fromEntries(Object.entries(letter.headers ?? {}).filter(([name]) => name.toLowerCase() === 'content-type' || headerProblem(name) === undefined));
+  // The original task's deadline announcement is not copied: the replay carries its own deadline.
+  const headers = Object.fromEntries(
+    Object.entries(letter.headers ?? {}).filter(([name]) => name.toLowerCase() !== DEADLINE_HEADER.toLowerCase() && (name.toLowerCase() === 'content-type' || headerProblem(name) === undefined)),
+  );
   const taskId = replayTaskId(letter.task, received.messageId);
   const common = { payload: Buffer.from(letter.body, 'base64'), headers, taskId, endpoint: options.endpoint, accessToken: options.accessToken, adcHosts: options.adcHosts };
-  return options.via === 'create' ? createTask(queue, common) : bufferTask(queue, common);
+  const via = options.via ?? (typeof queue !== 'string' && queue.bufferTask === false ? 'create' : 'buffer');
+  return via === 'create' ? createTask(queue, common) : bufferTask(queue, common);
 }
 
 /** `TASK-replay-MESSAGEID`, cut to the 500-character task id limit, invalid characters replaced. */

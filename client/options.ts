@@ -1,4 +1,5 @@
 import {
+  bufferTaskProblem,
   DISPATCH_DEADLINE,
   headerBytes,
   headerProblem,
@@ -6,14 +7,22 @@ import {
   HttpMethod,
   MAX_SCHEDULE_AHEAD_SECONDS,
   MAX_TASK_BYTES,
+  MAX_TASK_SIZE_TEXT,
   parseSeconds,
+  producerDeadline,
+  QueueDeadlineSettings,
   Rule,
   RULES,
   show,
 } from '../limits';
 import { TaskValidationError } from './errors';
 
-/** A queue by path (`projects/P/locations/L/queues/Q`) or by parts. */
+/**
+ * A queue by path (`projects/P/locations/L/queues/Q`) or by parts, optionally with its deadline settings as
+ * configured (`dispatchDeadlineSeconds`, `bufferTask`): CreateTask then sends that deadline, and BufferTask is
+ * refused for a CreateTask-only queue. A queue given without them is taken to have the defaults (600 s, BufferTask
+ * allowed): pass them for a queue configured otherwise (docs/configuration.md, "Dispatch deadlines").
+ */
 export type QueueRef =
   | string
   | {
@@ -23,7 +32,16 @@ export type QueueRef =
       readonly location: string;
       /** Queue id. */
       readonly queue: string;
+      /** The queue's `dispatchDeadlineSeconds` (15-1800): the deadline CreateTask sends. @default 600 */
+      readonly dispatchDeadlineSeconds?: number;
+      /** The queue's `bufferTask`: `false` makes BufferTask refused for it. @default true */
+      readonly bufferTask?: boolean;
     };
+
+/** The deadline settings a queue reference carries (none for a path). */
+export function queueDeadlineSettings(ref: QueueRef): QueueDeadlineSettings {
+  return typeof ref === 'string' ? {} : { dispatchDeadlineSeconds: ref.dispatchDeadlineSeconds, bufferTask: ref.bufferTask };
+}
 
 /** What a task carries: text, bytes, or any other value sent as JSON. */
 export type Payload = string | Uint8Array | Record<string, unknown> | unknown[] | number | boolean | null;
@@ -67,7 +85,11 @@ export interface EnqueueOptions {
 export interface CreateTaskOptions extends EnqueueOptions {
   /** When to run: a Date, an ISO time, or a delay like "60s", "10m", "2h" ("in 60s" also accepted). @default now */
   readonly schedule?: Date | string;
-  /** How long Cloud Tasks waits for the handler: 15 s-30 min ("600s" or seconds). @default - the service default (10 min) */
+  /**
+   * How long Cloud Tasks waits for the handler, 15 s-30 min ("600s" or seconds): at most the queue's
+   * `dispatchDeadlineSeconds` (the handler budgets that; a longer one is refused).
+   * @default - the queue's `dispatchDeadlineSeconds` from the queue reference, else 600 s; always sent
+   */
   readonly dispatchDeadline?: string | number;
   /** Target URL. @default - the queue's URI override */
   readonly url?: string;
@@ -138,15 +160,30 @@ export function parseDeadline(deadline: string | number): number {
   return seconds;
 }
 
-/** Every check that can run before a network call; throws one TaskValidationError listing all problems. */
-export function validateEnqueue(options: CreateTaskOptions, encodedBytes: number, now = Date.now()): { scheduleTime?: Date; deadlineSeconds?: number } {
+/**
+ * Every check that can run before a network call; throws one TaskValidationError listing all problems. `queue`
+ * holds the queue's deadline settings; `method` is the call they are checked for (BufferTask is refused for a
+ * CreateTask-only queue). The deadline returned is the one CreateTask sends: the queue's, or a shorter one asked for.
+ */
+export function validateEnqueue(
+  options: CreateTaskOptions,
+  encodedBytes: number,
+  now = Date.now(),
+  queue: QueueDeadlineSettings = {},
+  method: 'CreateTask' | 'BufferTask' = 'CreateTask',
+): { scheduleTime?: Date; deadlineSeconds: number } {
   const problems: string[] = [];
+  if (queue.dispatchDeadlineSeconds !== undefined && !RULES.dispatchDeadlineSeconds.ok(queue.dispatchDeadlineSeconds)) {
+    problems.push(`queue dispatchDeadlineSeconds must be ${RULES.dispatchDeadlineSeconds.allowed}, got ${show(queue.dispatchDeadlineSeconds)}`);
+  }
+  const refused = method === 'BufferTask' ? bufferTaskProblem(queue) : undefined;
+  if (refused) problems.push(`BufferTask is refused: ${refused}`);
   if (options.taskId !== undefined && !RULES.taskId.ok(options.taskId)) {
     problems.push(`taskId must be ${RULES.taskId.allowed}, got ${show(options.taskId)}`);
   }
   const size = encodedBytes + headerBytes(options.headers ?? {});
   if (size > MAX_TASK_BYTES) {
-    problems.push(`payload plus headers must be at most ${MAX_TASK_BYTES} bytes (100 KB), got ${size}`);
+    problems.push(`payload plus headers must be at most ${MAX_TASK_BYTES} bytes (${MAX_TASK_SIZE_TEXT}), got ${size}`);
   }
   for (const name of Object.keys(options.headers ?? {})) {
     const problem = name.toLowerCase() === 'content-type' ? undefined : headerProblem(name);
@@ -166,17 +203,20 @@ export function validateEnqueue(options: CreateTaskOptions, encodedBytes: number
       problems.push((e as Error).message);
     }
   }
-  let deadlineSeconds: number | undefined;
+  let requested: number | undefined;
   if (options.dispatchDeadline !== undefined) {
     try {
-      deadlineSeconds = parseDeadline(options.dispatchDeadline);
-      if (deadlineSeconds < DISPATCH_DEADLINE.min || deadlineSeconds > DISPATCH_DEADLINE.max) {
-        problems.push(`dispatchDeadline must be from ${DISPATCH_DEADLINE.min}s to ${DISPATCH_DEADLINE.max}s (15 s-30 min), got ${deadlineSeconds}s`);
+      requested = parseDeadline(options.dispatchDeadline);
+      if (requested < DISPATCH_DEADLINE.min || requested > DISPATCH_DEADLINE.max) {
+        problems.push(`dispatchDeadline must be from ${DISPATCH_DEADLINE.min}s to ${DISPATCH_DEADLINE.max}s (15 s-30 min), got ${requested}s`);
       }
     } catch (e) {
       problems.push((e as Error).message);
     }
   }
+  const deadline = producerDeadline(queue.dispatchDeadlineSeconds, requested);
+  if (deadline.problem) problems.push(deadline.problem);
+  const deadlineSeconds = deadline.seconds;
   if (options.url !== undefined) {
     let url: URL | undefined;
     try {

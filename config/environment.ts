@@ -7,12 +7,14 @@ import {
   checkExistingAccount,
   checkExistingPath,
   checkGrantAdoption,
+  checkQueueDeadline,
   checkQueueSettings,
   CloudRunIngress,
   deriveAccountId,
   deriveServiceName,
   DISPATCH_DEADLINE,
   existingAccountId,
+  isPlaceholderImage,
   Problems,
   RULES,
   SecretEnvRef,
@@ -36,6 +38,16 @@ export interface ResolvedEnvironment {
   /** Where the environment-wide settings were written (or would be). */
   readonly origins: Record<'project' | 'foundationWaitSeconds' | 'foundationProtectFromDestroy' | 'foundationAdoptExisting', string>;
   readonly resources: readonly NamedResource[];
+  /** Handlers left on the placeholder image (Google's `hello` sample), and where their image would be set. */
+  readonly placeholderImages: readonly PlaceholderImage[];
+}
+
+/** A handler that would deploy Google's `hello` sample, which acknowledges every task and drops it. */
+export interface PlaceholderImage {
+  /** The handler's name (the queue's name for a dedicated handler). */
+  readonly handler: string;
+  /** Where its image is (or would be) set. */
+  readonly origin: string;
 }
 
 /** Construct prop → handler setting key (config names differ where the provider's are long). */
@@ -88,6 +100,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
   const region = env.value<string>('region')!;
   const placeOrigin = (prop: string) => (prop === 'project' ? env.origin('project') : prop === 'location' ? env.origin('region') : undefined);
   const resources: NamedResource[] = [];
+  const images: PlaceholderImage[] = [];
   const queuesTree = env.tree('queues');
   const singleQueue = !queuesTree || queuesTree.entries.size === 0;
   const queueId = env.leaf('queueId');
@@ -113,6 +126,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     const id = (idLeaf?.value as string | undefined) ?? name;
     const idOrigin = idLeaf?.origin ?? q.home;
     const deadline = q.value<number>('dispatchDeadlineSeconds') ?? DISPATCH_DEADLINE.default;
+    const bufferTask = q.value<boolean>('bufferTask') ?? true;
     const queue = {
       maxDispatchesPerSecond: q.value<number>('maxDispatchesPerSecond'),
       maxConcurrentDispatches: q.value<number>('maxConcurrentDispatches'),
@@ -152,6 +166,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     checkExistingPath(named, 'queue', { adopt, existing: queue.existingQueue, declared: { project, location: region, name: id } });
     checkExistingAccount(named, 'existingEnqueuerEmail', { adopt, existing: queue.existingEnqueuerEmail, project, role: 'enqueuer' });
     checkGrantAdoption(named, { adopt, grants: queue.adoptExistingGrants === true, emailKnown: queue.existingEnqueuerEmail !== undefined });
+    checkQueueDeadline(p.renamed((prop) => q.origin(prop)), { dispatchDeadlineSeconds: deadline, bufferTask });
 
     const enqueuerAccountId = existingAccountId(queue.existingEnqueuerEmail) ?? deriveAccountId(id, 'enq');
     const what = `queue "${name}" of environment "${envName}"`;
@@ -183,7 +198,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     } else {
       const tree = q.tree('handler') ?? new Tree(`${q.home}.handler`);
       const labels = (q.tree('labels')?.clone() ?? new Tree(`${q.home}.labels`)).mergeFrom(tree.tree('labels') ?? new Tree(`${tree.home}.labels`));
-      handler = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(id), derivedFrom: idOrigin, adopt }, { deadline, deadlineOrigin: q.origin('dispatchDeadlineSeconds') }, placeOrigin, resources, envName, { project, region });
+      handler = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(id), derivedFrom: idOrigin, adopt }, { deadline, deadlineOrigin: q.origin('dispatchDeadlineSeconds') }, placeOrigin, { resources, images }, envName, { project, region });
     }
 
     const keep = q.leaf('keepSingleQueueAddresses');
@@ -191,7 +206,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       p.fail(keep.origin, true, `true for one queue only (${keeper?.origin} already is): the single-queue addresses exist once`, keeper !== undefined);
       keeper ??= keep;
     }
-    queues[name] = { name, queueId: id, enqueuerAccountId, dispatchDeadlineSeconds: deadline, ...queue, sharedHandler: shared, handler, keepSingleQueueAddresses: keep?.value === true || undefined };
+    queues[name] = { name, queueId: id, enqueuerAccountId, dispatchDeadlineSeconds: deadline, bufferTask, ...queue, sharedHandler: shared, handler, keepSingleQueueAddresses: keep?.value === true || undefined };
   }
 
   const handlers: Record<string, HandlerSettings> = {};
@@ -205,7 +220,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     }
     const tree = (env.tree('handler')?.clone() ?? new Tree(entry.home)).mergeFrom(entry);
     const labels = (env.tree('labels')?.clone() ?? new Tree(`${entry.home}.labels`)).mergeFrom(tree.tree('labels') ?? new Tree(`${entry.home}.labels`));
-    handlers[name] = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(name, ''), derivedFrom: entry.home, adopt: user.adopt === true }, { deadline: user.deadline, deadlineOrigin: user.origin }, placeOrigin, resources, envName, { project, region });
+    handlers[name] = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(name, ''), derivedFrom: entry.home, adopt: user.adopt === true }, { deadline: user.deadline, deadlineOrigin: user.origin }, placeOrigin, { resources, images }, envName, { project, region });
   }
 
   p.rule(env.origin('foundationWaitSeconds'), env.value<number>('foundationWaitSeconds'), RULES.foundationWaitSeconds);
@@ -226,7 +241,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     foundationProtectFromDestroy: env.origin('foundationProtectFromDestroy'),
     foundationAdoptExisting: env.origin('foundationAdoptExisting'),
   };
-  return { name: envName, settings, origins, resources };
+  return { name: envName, settings, origins, resources, placeholderImages: images };
 }
 
 function resolveHandler(
@@ -234,7 +249,7 @@ function resolveHandler(
   h: HandlerInput,
   deadline: { deadline: number; deadlineOrigin: string },
   placeOrigin: (prop: string) => string | undefined,
-  resources: NamedResource[],
+  found: { resources: NamedResource[]; images: PlaceholderImage[] },
   envName: string,
   place: { project: string; region: string },
 ): HandlerSettings {
@@ -306,7 +321,8 @@ function resolveHandler(
   checkExistingAccount(named, 'existingRuntimeServiceAccountEmail', { adopt: h.adopt, existing: settings.existingRuntimeEmail, project: place.project, role: 'runtime' });
   const runtimeAccountId = existingAccountId(settings.existingRuntimeEmail) ?? deriveAccountId(settings.serviceName, 'run');
   const what = `the handler "${h.name}" of environment "${envName}"`;
-  resources.push(
+  if (isPlaceholderImage(settings.image)) found.images.push({ handler: h.name, origin: settings.image === undefined ? `${t.origin('image')} (not set: default)` : t.origin('image') });
+  found.resources.push(
     { kind: 'Cloud Run service', gcpName: `projects/${place.project}/locations/${place.region}/services/${settings.serviceName}`, value: settings.serviceName, origin: serviceOrigin, what },
     { kind: 'service account', gcpName: `projects/${place.project}/serviceAccounts/${runtimeAccountId}`, value: settings.serviceName, origin: serviceOrigin, what: `the runtime account of ${what}` },
   );

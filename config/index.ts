@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DISPATCH_DEADLINE, Problems, RULES, SecretEnvRef, ValidationError } from '../limits';
+import { DISPATCH_DEADLINE, PLACEHOLDER_IMAGE, Problems, RULES, SecretEnvRef, ValidationError } from '../limits';
 import { ResolvedEnvironment, resolveEnvironment } from './environment';
 export { notificationChannels } from './environment';
 import { checkDistinctNames } from './names';
@@ -22,7 +22,7 @@ export interface HandlerSettings {
   readonly serviceName: string;
   /** Account id of the handler's runtime service account (derived from the service name). */
   readonly runtimeAccountId: string;
-  /** Container image. @default - Google's `hello` sample (does not verify tokens) */
+  /** Container image. @default - Google's `hello` sample (acknowledges and drops every task; `npm run deploy` refuses it) */
   readonly image?: string;
   /** Path the queue targets. @default "/tasks" */
   readonly path: string;
@@ -74,8 +74,18 @@ export interface QueueSettings {
   readonly queueId: string;
   /** Account id of the queue's enqueuer service account (derived from the queue id). */
   readonly enqueuerAccountId: string;
-  /** Dispatch deadline, 15-1800 seconds. @default 600 */
+  /**
+   * The deadline every producer path of the queue applies, 15-1800 seconds: this project's CreateTask producers
+   * send it, and the handler budgets it. Above 600 the queue must set `bufferTask: false` (BufferTask tasks
+   * always get 600 s). @default 600
+   */
   readonly dispatchDeadlineSeconds: number;
+  /**
+   * BufferTask is a producer path of the queue. `false` makes it CreateTask-only: the producer library and CLI
+   * refuse BufferTask for it, and it gets no `buffer_task_url` output. Required for a deadline above 600 s.
+   * @default true
+   */
+  readonly bufferTask: boolean;
   /** Dispatches per second, > 0 and <= 500. @default - the service default (500) */
   readonly maxDispatchesPerSecond?: number;
   /** Concurrent dispatches, 1-5000. @default - the service default (1000) */
@@ -160,7 +170,7 @@ export interface AppConfig {
   readonly environments: Record<string, EnvironmentSettings>;
   /** GCS state backend; absent means local state. */
   readonly backend?: { readonly bucket: string; readonly prefix: string };
-  /** Things to tell the user that do not stop synth (the placeholder project). */
+  /** Things to tell the user that do not stop synth (the placeholder project and image). */
   readonly warnings: readonly string[];
 }
 
@@ -187,8 +197,10 @@ export const ENV_VARS: Record<string, string> = {
   PIPELINE_STATE_BUCKET: 'stateBucket',
   PIPELINE_STATE_PREFIX: 'statePrefix',
 };
-/** Set by `npm run deploy`: the placeholder project is refused unless PIPELINE_ALLOW_PLACEHOLDER=1. */
+/** Set by `npm run deploy`: the placeholder project and image are refused unless PIPELINE_ALLOW_PLACEHOLDER=1. */
 export const DEPLOY_VAR = 'PIPELINE_DEPLOY';
+/** What the placeholder image does to tasks, in the words every warning and error uses. */
+const SAMPLE_TEXT = `Google's "hello" sample answers 200 to every task, so every task is acknowledged and lost`;
 export const ALLOW_PLACEHOLDER_VAR = 'PIPELINE_ALLOW_PLACEHOLDER';
 
 /** Settings of a handler service (`handlers.NAME`, or a queue's `handler: { ... }`). */
@@ -218,6 +230,7 @@ export const HANDLER_SCHEMA: Schema = {
 export const QUEUE_SCHEMA: Schema = {
   queueId: 'string',
   dispatchDeadlineSeconds: 'number',
+  bufferTask: 'boolean',
   maxDispatchesPerSecond: 'number',
   maxConcurrentDispatches: 'number',
   maxAttempts: 'number',
@@ -323,18 +336,31 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
   checkSharedFoundations(p, resolved);
 
   const warnings: string[] = [];
+  const deploying = env[DEPLOY_VAR] === '1' && env[ALLOW_PLACEHOLDER_VAR] !== '1';
   for (const r of resolved) {
-    if (r.settings.project !== PLACEHOLDER_PROJECT) continue;
-    const where = r.origins.project;
-    if (env[DEPLOY_VAR] === '1' && env[ALLOW_PLACEHOLDER_VAR] !== '1') {
-      p.fail(where, PLACEHOLDER_PROJECT, `your project id for environment "${r.name}" before deploying ("${PLACEHOLDER_PROJECT}" is a placeholder; set ${ALLOW_PLACEHOLDER_VAR}=1 to deploy it anyway)`);
-    } else {
-      warnings.push(
-        `WARNING: environment "${r.name}" uses the placeholder project "${PLACEHOLDER_PROJECT}" (${where}). ` +
-          `Set ${ROOT}.project, ${ROOT}.environments.${r.name}.project or PIPELINE_PROJECT before deploying; ` +
-          `npm run deploy refuses the placeholder unless ${ALLOW_PLACEHOLDER_VAR}=1.`,
-      );
+    const project = r.settings.project === PLACEHOLDER_PROJECT ? r.origins.project : undefined;
+    const images = r.placeholderImages;
+    if (deploying) {
+      if (project) p.fail(project, PLACEHOLDER_PROJECT, `your project id for environment "${r.name}" before deploying ("${PLACEHOLDER_PROJECT}" is a placeholder; set ${ALLOW_PLACEHOLDER_VAR}=1 to deploy it anyway)`);
+      for (const i of images) {
+        p.fail(i.origin, PLACEHOLDER_IMAGE, `your handler image for handler "${i.handler}" of environment "${r.name}" before deploying (${SAMPLE_TEXT}; set ${ALLOW_PLACEHOLDER_VAR}=1 to deploy it anyway)`);
+      }
+      continue;
     }
+    if (!project && images.length === 0) continue;
+    // One warning per environment, naming every placeholder in it.
+    const parts = [
+      ...(project ? [`the placeholder project "${PLACEHOLDER_PROJECT}" (${project})`] : []),
+      ...(images.length > 0 ? [`the placeholder handler image ${PLACEHOLDER_IMAGE} for ${images.map((i) => `handler "${i.handler}" (${i.origin})`).join(', ')}: ${SAMPLE_TEXT}`] : []),
+    ];
+    const fixes = [
+      ...(project ? [`${ROOT}.project, ${ROOT}.environments.${r.name}.project or PIPELINE_PROJECT`] : []),
+      ...(images.length > 0 ? [`handlerImage (PIPELINE_HANDLER_IMAGE) or each handler's image`] : []),
+    ];
+    warnings.push(
+      `WARNING: environment "${r.name}" uses ${parts.join(', and ')}. ` +
+        `Set ${fixes.join(', and ')} before deploying; npm run deploy refuses placeholders unless ${ALLOW_PLACEHOLDER_VAR}=1.`,
+    );
   }
 
   const bucket = base.leaf('stateBucket');

@@ -1,6 +1,6 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { deriveServiceName, DISPATCH_DEADLINE, existingAccountId, HttpMethod, RETRY_DEFAULTS } from '../limits';
+import { checkQueueDeadline, deriveServiceName, DISPATCH_DEADLINE, existingAccountId, HttpMethod, RETRY_DEFAULTS } from '../limits';
 import type { DeadLetterTopic } from './dead-letter-topic';
 import { checkPipelineAdoption, importPipelineGrants, PipelineGrants } from './pipeline-adoption';
 import { IServiceAccount } from './principal';
@@ -91,8 +91,21 @@ export interface HttpTargetPipelineProps {
    * @default - "https://SERVICE.LOCATION.cloudtasks.audience"
    */
   readonly audience?: string;
-  /** Longest dispatch deadline producers use, 15-1800 seconds. @default 600 */
+  /**
+   * The dispatch deadline every producer path of this queue applies, 15-1800 seconds: the project's CreateTask
+   * producers send it (a queue has no deadline of its own), and the handler budgets each of this queue's tasks by
+   * it. BufferTask tasks always get 600 s, so a longer deadline needs `bufferTask: false`.
+   * @default 600
+   */
   readonly dispatchDeadlineSeconds?: number;
+  /**
+   * BufferTask is a producer path of this queue. `false` declares the queue CreateTask-only, which a deadline
+   * above 600 s requires (BufferTask cannot carry a deadline: its tasks get 600 s). Nothing in the queue itself
+   * changes (BufferTask stays technically possible for anyone holding Cloud Tasks Enqueuer); the producer
+   * library and CLI refuse BufferTask for it, and the app emits no `buffer_task_url` output for it.
+   * @default true
+   */
+  readonly bufferTask?: boolean;
   /** @default "POST" */
   readonly httpMethod?: HttpMethod;
   /** Headers set on every dispatch. @default - none */
@@ -165,6 +178,10 @@ export class HttpTargetPipeline extends Construct {
   readonly audience: string;
   /** The dead-letter topic and subscription, with `deadLetters.sink` "pubsub". */
   readonly deadLetterTopic?: DeadLetterTopic;
+  /** The deadline every producer path of this queue applies, in seconds (`dispatchDeadlineSeconds`). */
+  readonly dispatchDeadlineSeconds: number;
+  /** False when the queue is CreateTask-only (`bufferTask`). */
+  readonly bufferTask: boolean;
   /** The queue's alert policies, unless `alerts` is false. */
   readonly alerts?: QueueAlerts;
 
@@ -175,6 +192,11 @@ export class HttpTargetPipeline extends Construct {
     const serviceName = shared?.serviceName ?? h.serviceName ?? deriveServiceName(props.queueId);
     const protect = props.protectFromDestroy ?? true;
     this.audience = props.audience ?? shared?.audience ?? `https://${serviceName}.${props.location}.cloudtasks.audience`;
+    this.dispatchDeadlineSeconds = props.dispatchDeadlineSeconds ?? DISPATCH_DEADLINE.default;
+    this.bufferTask = props.bufferTask ?? true;
+    const deadlines = synthProblems();
+    checkQueueDeadline(deadlines, { dispatchDeadlineSeconds: this.dispatchDeadlineSeconds, bufferTask: this.bufferTask });
+    throwIfInvalid(this, deadlines);
     if (shared) checkSharedHandler(this, props, shared);
     checkPipelineAdoption(this, props);
 
@@ -237,8 +259,10 @@ export class HttpTargetPipeline extends Construct {
         deadLetterTopic: this.deadLetterTopic?.topicPath,
         adoptExisting: props.adoptExisting,
       });
-    // A shared handler learns each queue's own limits, to spot that queue's last attempts.
+    // A shared handler learns each queue's own limits, to spot that queue's last attempts, and its deadline,
+    // to budget that queue's tasks by it.
     shared?.addQueueRetryLimits(props.queueId, retry);
+    shared?.addQueueDeadline(props.queueId, this.dispatchDeadlineSeconds);
 
     this.queue = new TaskQueue(this, 'Queue', {
       queueId: props.queueId,

@@ -8,7 +8,7 @@ import { CloudRunV2ServiceIamMember } from '@cdktf/provider-google/lib/cloud-run
 import type { SecretManagerSecretIamMember } from '@cdktf/provider-google/lib/secret-manager-secret-iam-member';
 import { dependable, Fn, Lazy } from 'cdktf';
 import { Construct } from 'constructs';
-import { checkCloudRunSettings, checkExistingAccount, checkExistingPath, CloudRunSettings, DISPATCH_DEADLINE, existingAccountId, Problems, ROLES, RULES, SecretEnvRef, shortHash } from '../limits';
+import { checkCloudRunSettings, checkExistingAccount, checkExistingPath, CloudRunSettings, DISPATCH_DEADLINE, existingAccountId, PLACEHOLDER_IMAGE, Problems, ROLES, RULES, SecretEnvRef, shortHash } from '../limits';
 import { cloudRunServiceImportId } from './import-ids';
 import { grantOnce, IPrincipal, IServiceAccount } from './principal';
 import { deadLetterEnv, queueRetryLimitsJson } from './dead-letter-env';
@@ -19,8 +19,11 @@ import { definedOnly, numberText } from './values';
 
 export type { SecretEnvRef, VpcAccessSettings } from '../limits';
 
-/** Google's public sample image: lets synth and plan work before the handler image is built. */
-export const SAMPLE_IMAGE = 'us-docker.pkg.dev/cloudrun/container/hello';
+/**
+ * Google's public sample image: lets synth and plan work before the handler image is built. It acknowledges
+ * every task without doing anything; `npm run deploy` refuses it (see `PLACEHOLDER_IMAGE` in limits).
+ */
+export const SAMPLE_IMAGE = PLACEHOLDER_IMAGE;
 
 /**
  * Props of a {@link TaskHandlerService}: the Cloud Run settings the app config shares (see `CloudRunSettings`
@@ -105,6 +108,9 @@ export class TaskHandlerService extends Construct {
   readonly secretGrants: SecretManagerSecretIamMember[] = [];
   private readonly project?: string;
   private readonly queueRetryLimits = new Map<string, QueueRetryProps>();
+  private readonly queueDeadlines = new Map<string, number>();
+  /** Variables that queues in front add after construction, each read when the stack is written. */
+  private readonly perQueueEnv: CloudRunV2ServiceTemplateContainersEnv[] = [];
   private readonly template: CloudRunV2ServiceTemplate;
   private readonly tokenAccounts: string[] = [];
 
@@ -200,12 +206,32 @@ export class TaskHandlerService extends Construct {
    */
   addQueueRetryLimits(queueId: string, retry: QueueRetryProps = {}): void {
     this.queueRetryLimits.set(queueId, retry);
-    // The constructor's template plus the variable: the same for every queue (putting it again changes nothing).
-    // Its value is read when the stack is written, so every queue joins it. Only the value is lazy: the env list
-    // stays typed, so JSON and HCL synth both map it.
+    this.addPerQueueEnv('TASKS_QUEUE_RETRY_LIMITS', () => queueRetryLimitsJson(this.queueRetryLimits));
+  }
+
+  /**
+   * Tells a handler shared by several queues the dispatch deadline of one of them (`TASKS_QUEUE_DEADLINES`), so
+   * it budgets that queue's tasks by that queue's deadline (a fast lane never gets the slow lane's budget).
+   * Must not exceed the service's `dispatchDeadlineSeconds`.
+   */
+  addQueueDeadline(queueId: string, dispatchDeadlineSeconds: number): void {
+    const p = synthProblems();
+    p.fail(`dispatchDeadlineSeconds of queue ${queueId}`, dispatchDeadlineSeconds, `at most the service's dispatchDeadlineSeconds (${this.dispatchDeadlineSeconds})`, p.known(dispatchDeadlineSeconds) && p.known(this.dispatchDeadlineSeconds) && dispatchDeadlineSeconds > this.dispatchDeadlineSeconds);
+    throwIfInvalid(this, p);
+    this.queueDeadlines.set(queueId, dispatchDeadlineSeconds);
+    this.addPerQueueEnv('TASKS_QUEUE_DEADLINES', () => JSON.stringify(Object.fromEntries(this.queueDeadlines)));
+  }
+
+  /**
+   * The constructor's template plus the per-queue variables (each once, in the order first added). Their values
+   * are read when the stack is written, so every queue joins them. Only the values are lazy: the env list stays
+   * typed, so JSON and HCL synth both map it.
+   */
+  private addPerQueueEnv(name: string, produce: () => string): void {
+    if (this.perQueueEnv.some((e) => e.name === name)) return;
+    this.perQueueEnv.push({ name, value: Lazy.stringValue({ produce }) });
     const [container] = this.template.containers as CloudRunV2ServiceTemplateContainers[];
-    const perQueue = { name: 'TASKS_QUEUE_RETRY_LIMITS', value: Lazy.stringValue({ produce: () => queueRetryLimitsJson(this.queueRetryLimits) }) };
-    this.resource.putTemplate({ ...this.template, containers: [{ ...container, env: [...(container.env as CloudRunV2ServiceTemplateContainersEnv[]), perQueue] }] });
+    this.resource.putTemplate({ ...this.template, containers: [{ ...container, env: [...(container.env as CloudRunV2ServiceTemplateContainersEnv[]), ...this.perQueueEnv] }] });
   }
 
   /** Token accounts the handler accepts (`TASKS_SERVICE_ACCOUNT`, comma-separated). */

@@ -32,7 +32,7 @@ export interface CloudRunSettings {
   readonly location?: string;
   /** Project id. @default - the provider's project */
   readonly project?: string;
-  /** Container image reference, e.g. `us-docker.pkg.dev/PROJECT/REPO/handler:1.0`. @default - Google's `hello` sample (`SAMPLE_IMAGE` in the constructs) */
+  /** Container image reference, e.g. `us-docker.pkg.dev/PROJECT/REPO/handler:1.0`. @default - Google's `hello` sample (`PLACEHOLDER_IMAGE`): it acknowledges every task and drops it, and `npm run deploy` refuses it */
   readonly image?: string;
   /** Path the queue targets, starting with "/" (the handler's `TASKS_PATH`). @default "/tasks" */
   readonly tasksPath?: string;

@@ -16,3 +16,4 @@ export * from './names';
 export * from './cloud-run';
 export * from './queue-settings';
 export * from './adopt';
+export * from './deadlines';

@@ -18,3 +18,15 @@ export function isPlaceholderProject(project: string | undefined): boolean {
 export function placeholderProjectMessage(what: string): string {
   return `${what} uses the placeholder project "${PLACEHOLDER_PROJECT}"`;
 }
+
+/**
+ * Google's public `hello` sample, the handler image when none is configured: synth and plan work before the
+ * handler is built. It answers 200 to any POST, so every task dispatched to it is acknowledged and lost:
+ * `npm run deploy` refuses it like the placeholder project.
+ */
+export const PLACEHOLDER_IMAGE = 'us-docker.pkg.dev/cloudrun/container/hello';
+
+/** True for the placeholder image (or no image, which means it). */
+export function isPlaceholderImage(image: string | undefined): boolean {
+  return image === undefined || image === PLACEHOLDER_IMAGE;
+}

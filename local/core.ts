@@ -15,6 +15,7 @@ import {
   MAX_HEADER_OVERRIDE_BYTES,
   MAX_SCHEDULE_AHEAD_SECONDS,
   MAX_TASK_BYTES,
+  MAX_TASK_SIZE_TEXT,
   QUEUE_ID_PATTERN,
   TASK_ID_PATTERN,
 } from '../limits';
@@ -50,8 +51,8 @@ export class ApiError extends Error {
 export const invalid = (message: string) => new ApiError('INVALID_ARGUMENT', message);
 const notFound = (what: string) => new ApiError('NOT_FOUND', `${what} does not exist.`);
 
-/** Largest request the faces read (REST body, gRPC message): room for a 100 KB task in base64 JSON. */
-export const MAX_REQUEST_BYTES = 1024 * 1024;
+/** Largest request the faces read (REST body, gRPC message): room for a 1 MB task in base64 JSON (4/3 of it) and more. */
+export const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
 /** Methods whose requests may carry a body (HttpRequest.body doc: POST, PUT or PATCH only). */
 const BODY_METHODS: readonly HttpMethod[] = ['POST', 'PUT', 'PATCH'];
 
@@ -276,7 +277,7 @@ export class CloudTasksCore {
     const headers = t.headers ?? {};
     if (body.length > 0 && !BODY_METHODS.includes(t.method)) throw invalid(`A task with a body must use POST, PUT or PATCH, got ${t.method}.`);
     const size = body.length + headerBytes(headers);
-    if (size > MAX_TASK_BYTES) throw invalid(`The maximum task size is ${MAX_TASK_BYTES} bytes (100KB); this task has ${size} (body and headers).`);
+    if (size > MAX_TASK_BYTES) throw invalid(`The maximum task size is ${MAX_TASK_BYTES} bytes (${MAX_TASK_SIZE_TEXT}); this task has ${size} (body and headers).`);
     const now = Date.now();
     const record: TaskRecord = {
       name: t.name ?? `${q.path}/tasks/${randomInt(1e9, 1e10 - 1)}${randomInt(1e9, 1e10 - 1)}`,

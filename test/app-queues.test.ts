@@ -56,7 +56,7 @@ describe('the app with three queues, one shared handler and one dedicated', () =
     handlers: { orders: { image: 'europe-docker.pkg.dev/acme/handlers/orders:1.0' } },
     queues: {
       'orders-fast': { handler: 'orders' },
-      'orders-slow': { handler: 'orders', dispatchDeadlineSeconds: 1800 },
+      'orders-slow': { handler: 'orders', dispatchDeadlineSeconds: 1800, bufferTask: false },
       emails: { labels: { lane: 'mail' } },
     },
   };
@@ -127,7 +127,8 @@ describe('the app with three queues, one shared handler and one dedicated', () =
   });
 
   test('outputs per queue, suffixed with the queue name', () => {
-    expect(Object.keys(tf.output)).toContain('buffer_task_url_orders-slow');
+    expect(Object.keys(tf.output)).toContain('buffer_task_url_orders-fast');
+    expect(Object.keys(tf.output)).toContain('queue_path_orders-slow'); // CreateTask-only: no buffer_task_url
     expect(tf.output['queue_name_emails'].value).toMatch(/^\$\{google_cloud_tasks_queue\.\S+\.name\}$/);
   });
 });

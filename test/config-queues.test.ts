@@ -18,7 +18,7 @@ describe('app config: many queues per environment', () => {
     handlers: { orders: { image: 'europe-docker.pkg.dev/acme/handlers/orders:1.0', timeoutSeconds: 1800 } },
     queues: {
       'orders-fast': { handler: 'orders', maxDispatchesPerSecond: 100 },
-      'orders-slow': { handler: 'orders', dispatchDeadlineSeconds: 1800, maxAttempts: 5 },
+      'orders-slow': { handler: 'orders', dispatchDeadlineSeconds: 1800, bufferTask: false, maxAttempts: 5 },
       emails: { labels: { lane: 'mail' }, handler: { cpu: '2', memory: '1Gi' } },
     },
   };
@@ -140,8 +140,8 @@ describe('app config: the placeholder project', () => {
     expect(c.warnings).toEqual([expect.stringMatching(/^WARNING: environment "dev" uses the placeholder project "my-gcp-project"/)]);
   });
 
-  test('a real project gives no warning', () => {
-    expect(resolveConfig({ project: 'acme-orders-dev' }, {}).warnings).toEqual([]);
+  test('a real project and a real image give no warning', () => {
+    expect(resolveConfig({ project: 'acme-orders-dev', handlerImage: 'europe-docker.pkg.dev/acme/h/orders:1' }, {}).warnings).toEqual([]);
   });
 
   test('npm run deploy (PIPELINE_DEPLOY=1) refuses it, naming where to set the project', () => {

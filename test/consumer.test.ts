@@ -155,7 +155,7 @@ describe('a consumer project with the peers installed', () => {
        console.log(typeof HttpTargetPipeline, typeof bufferTask, MAX_TASK_BYTES);`,
     );
     const { stdout } = await run(process.execPath, ['esm.mjs'], { cwd: full });
-    expect(stdout.trim()).toBe('function function 102400');
+    expect(stdout.trim()).toBe('function function 1000000');
   });
 
   // The consumer imports the constructs, the client and the limits, and proves their types really resolved:

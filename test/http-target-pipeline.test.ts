@@ -160,7 +160,7 @@ describe('HttpTargetPipeline', () => {
   });
 
   test('rejects a handler timeout below the dispatch deadline with the construct path', () => {
-    expect(() => pipeline({ dispatchDeadlineSeconds: 900, handler: { timeoutSeconds: 600 } })).toThrow(
+    expect(() => pipeline({ dispatchDeadlineSeconds: 900, bufferTask: false, handler: { timeoutSeconds: 600 } })).toThrow(
       /Invalid props for 'test\/Orders\/Handler':\n {2}- 'timeoutSeconds' must be >= dispatchDeadlineSeconds \(900\)/,
     );
   });
@@ -173,7 +173,7 @@ describe('HttpTargetPipeline with a shared handler', () => {
     const s = synth((stack) => {
       const shared = new TaskHandlerService(stack, 'Orders', { ...sharedProps, tasksPath: '/work' });
       new HttpTargetPipeline(stack, 'Fast', { ...base, queueId: 'orders-fast', sharedHandler: shared });
-      new HttpTargetPipeline(stack, 'Slow', { ...base, queueId: 'orders-slow', sharedHandler: shared, dispatchDeadlineSeconds: 900 });
+      new HttpTargetPipeline(stack, 'Slow', { ...base, queueId: 'orders-slow', sharedHandler: shared, dispatchDeadlineSeconds: 900, bufferTask: false });
     });
     expect(Object.keys(resources(s, 'google_cloud_run_v2_service'))).toHaveLength(1);
     for (const q of Object.values(resources(s, 'google_cloud_tasks_queue')) as any[]) {
@@ -194,7 +194,7 @@ describe('HttpTargetPipeline with a shared handler', () => {
 
   const invalid: Array<[string, Partial<HttpTargetPipelineProps>, RegExp]> = [
     ['its own handler settings too', { handler: { image: 'gcr.io/acme/h' } }, /'handler' must be unset when sharedHandler is given/],
-    ['a longer dispatch deadline', { dispatchDeadlineSeconds: 1200 }, /'dispatchDeadlineSeconds' must be at most the shared handler's dispatch deadline \(900 s\).*got 1200/],
+    ['a longer dispatch deadline', { dispatchDeadlineSeconds: 1200, bufferTask: false }, /'dispatchDeadlineSeconds' must be at most the shared handler's dispatch deadline \(900 s\).*got 1200/],
     ['another audience', { audience: 'https://elsewhere' }, /'audience' must be the shared handler's audience \(https:\/\/orders.example\/aud\) or unset, got "https:\/\/elsewhere"/],
     ['a Pub/Sub dead-letter sink of its own', { deadLetters: { sink: 'pubsub' } }, /'deadLetters.sink' must be "log" or unset when sharedHandler is given \(a shared service has one dead-letter sink for all its queues\), got "pubsub"/],
   ];

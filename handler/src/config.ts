@@ -1,4 +1,4 @@
-import { DISPATCH_DEADLINE, Problems, isEmail, isIntegerBetween, isLoopbackHost } from '../../limits';
+import { announcedDeadline, DISPATCH_DEADLINE, Problems, isEmail, isIntegerBetween, isLoopbackHost, workBudgetSeconds } from '../../limits';
 
 export const GOOGLE_JWKS_URL = 'https://www.googleapis.com/oauth2/v3/certs';
 export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
@@ -25,9 +25,18 @@ export interface HandlerConfig {
   /** undefined only when TASKS_AUTH=disabled was set explicitly. */
   readonly auth?: AuthConfig;
   readonly maxBodyBytes: number;
+  /** The longest deadline of the queues in front (sizes the server's request timeout). */
   readonly dispatchDeadlineSeconds: number;
-  /** Work running longer is answered 503 (and retried) before Cloud Tasks' own deadline cuts it off. */
+  /**
+   * Work running longer is answered 503 (and retried) before Cloud Tasks' own deadline cuts it off. The budget
+   * of one task is {@link workTimeoutMsFor} its queue: this, or less for a queue with a shorter deadline.
+   */
   readonly workTimeoutMs: number;
+  /**
+   * Deadline per queue id of a handler shared by several queues (`TASKS_QUEUE_DEADLINES`, JSON
+   * `{"QUEUE_ID": SECONDS}`); empty for a handler with one queue.
+   */
+  readonly queueDeadlines: Readonly<Record<string, number>>;
   /** How long SIGTERM waits for in-flight tasks; Cloud Run kills ~10 s after SIGTERM. */
   readonly shutdownGraceMs: number;
   /** Longest time to receive a request body, independent of the work timeout: a slow client cannot hold a connection. */
@@ -57,13 +66,14 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
   const path = env.TASKS_PATH || '/tasks';
   const deadline = int('TASKS_DISPATCH_DEADLINE_SECONDS', DISPATCH_DEADLINE.default);
   // Leave 5 s for answering before Cloud Tasks gives up; never below 1 s.
-  const defaultWorkTimeout = Math.max(1, (Number.isFinite(deadline) ? deadline : DISPATCH_DEADLINE.default) - 5);
+  const defaultWorkTimeout = workBudgetSeconds(Number.isFinite(deadline) ? deadline : DISPATCH_DEADLINE.default);
   const workTimeoutSeconds = int('TASKS_WORK_TIMEOUT_SECONDS', defaultWorkTimeout);
   const maxBodyBytes = int('TASKS_MAX_BODY_BYTES', 1024 * 1024);
   const graceSeconds = int('TASKS_SHUTDOWN_GRACE_SECONDS', 8);
   const skew = int('TASKS_CLOCK_SKEW_SECONDS', 120);
   const bodyTimeoutSeconds = int('TASKS_BODY_TIMEOUT_SECONDS', 10);
   const maxConnections = int('TASKS_MAX_CONNECTIONS', 1000);
+  const queueDeadlines = parseQueueDeadlines(p, env.TASKS_QUEUE_DEADLINES, deadline);
 
   p.check('PORT', port, (v) => isIntegerBetween(v, 0, 65535), 'an integer from 0 to 65535');
   p.check('TASKS_PATH', path, (v) => /^\/[^\s?#]*$/.test(v), 'a path starting with "/"');
@@ -97,11 +107,58 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
     maxBodyBytes,
     dispatchDeadlineSeconds: deadline,
     workTimeoutMs: workTimeoutSeconds * 1000,
+    queueDeadlines,
     shutdownGraceMs: graceSeconds * 1000,
     bodyTimeoutMs: bodyTimeoutSeconds * 1000,
     maxConnections,
     project: env.GOOGLE_CLOUD_PROJECT || undefined,
   };
+}
+
+/**
+ * `TASKS_QUEUE_DEADLINES`: `{"QUEUE_ID": SECONDS, ...}`, each 15-1800 and at most TASKS_DISPATCH_DEADLINE_SECONDS
+ * (the longest, which sizes the service). Unset or empty: no per-queue deadlines.
+ */
+function parseQueueDeadlines(p: Problems, text: string | undefined, longest: number): Record<string, number> {
+  if (text === undefined || text === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // reported below as not an object
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    p.fail('TASKS_QUEUE_DEADLINES', text.slice(0, 80), 'a JSON object {"QUEUE_ID": SECONDS, ...}');
+    return {};
+  }
+  const deadlines: Record<string, number> = {};
+  for (const [queue, seconds] of Object.entries(parsed)) {
+    const ok = typeof seconds === 'number' && isIntegerBetween(seconds, DISPATCH_DEADLINE.min, Number.isFinite(longest) ? Math.min(longest, DISPATCH_DEADLINE.max) : DISPATCH_DEADLINE.max);
+    p.fail(`TASKS_QUEUE_DEADLINES.${queue}`, seconds, `whole seconds from ${DISPATCH_DEADLINE.min} to TASKS_DISPATCH_DEADLINE_SECONDS (${longest})`, !ok);
+    if (ok) deadlines[queue] = seconds;
+  }
+  return deadlines;
+}
+
+/**
+ * The work budget of one task, by the queue that sent it (`X-CloudTasks-QueueName`): its queue's deadline minus
+ * the answer margin, never above `workTimeoutMs`. A queue not in `queueDeadlines` (or an absent header) gets the
+ * smallest budget of the configured queues. The header is informational, and this is still safe: Cloud Tasks sets
+ * it on every dispatch and producers cannot set `X-CloudTasks-*` headers, so a dispatch always names its own queue;
+ * only a direct caller holding an accepted token (outside Cloud Tasks, so under no dispatch deadline) could write
+ * another name, and even then the budget is one of the configured queues' (each at most the deadline of a queue the
+ * token accounts are allowed on) or the smallest of them. `announced` is the task's `X-Tasks-Dispatch-Deadline`
+ * header (a shorter deadline its producer sent): it can only shorten the budget.
+ */
+export function workTimeoutMsFor(config: Pick<HandlerConfig, 'workTimeoutMs' | 'queueDeadlines'>, queue: string, announced?: string): number {
+  const deadlines = config.queueDeadlines;
+  const own = Object.hasOwn(deadlines, queue) ? deadlines[queue] : undefined;
+  const values = Object.values(deadlines);
+  const deadline = own ?? (values.length > 0 ? Math.min(...values) : undefined);
+  const queueBudget = deadline === undefined ? config.workTimeoutMs : Math.min(config.workTimeoutMs, workBudgetSeconds(deadline) * 1000);
+  // A producer of this project that sent a shorter deadline says so (DEADLINE_HEADER): it can only shorten the budget.
+  const shorter = announcedDeadline(announced);
+  return shorter === undefined ? queueBudget : Math.min(queueBudget, workBudgetSeconds(shorter) * 1000);
 }
 
 /** Signing keys decide whom the handler trusts: fetch them over TLS, or over plain HTTP from this machine only. */

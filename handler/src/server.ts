@@ -2,7 +2,8 @@ import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AuthError, TokenVerifier, VerifiedCaller } from './auth';
-import type { HandlerConfig } from './config';
+import { DEADLINE_HEADER } from '../../limits';
+import { HandlerConfig, workTimeoutMsFor } from './config';
 import { BadRequestError, parseTaskContext, TaskContext } from './context';
 import { DEAD_LETTER_OUTCOMES, DeadLetterPolicy } from './dead-letter';
 import { IdempotencyStore, InMemoryIdempotencyStore } from './idempotency';
@@ -239,14 +240,17 @@ export class TaskServer {
     })();
     settled.catch(() => undefined); // after a timeout nobody awaits it
     let timer: NodeJS.Timeout | undefined;
+    // The budget of the queue that sent the task: a shared handler's fast lane never gets the slow lane's.
+    const announced = t.headers[DEADLINE_HEADER.toLowerCase()];
+    const budgetMs = workTimeoutMsFor(this.options.config, t.context.queueName, Array.isArray(announced) ? announced[0] : announced);
     const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
-      timer = setTimeout(() => resolve(TIMED_OUT), this.options.config.workTimeoutMs);
+      timer = setTimeout(() => resolve(TIMED_OUT), budgetMs);
     });
     try {
       const result = await Promise.race([settled, timeout]);
       if (result === TIMED_OUT) {
         abort?.abort(new Error('work timeout'));
-        throw new HttpError(503, 'retry-later', `work did not finish within ${this.options.config.workTimeoutMs} ms; retry`, { 'Retry-After': '30' });
+        throw new HttpError(503, 'retry-later', `work did not finish within ${budgetMs} ms; retry`, { 'Retry-After': '30' });
       }
     } finally {
       clearTimeout(timer);

@@ -20,6 +20,7 @@ describe('handler settings at their boundaries', () => {
       maxBodyBytes: 1024 * 1024,
       dispatchDeadlineSeconds: 600,
       workTimeoutMs: 595_000,
+      queueDeadlines: {},
       shutdownGraceMs: 8000,
       bodyTimeoutMs: 10_000,
       maxConnections: 1000,

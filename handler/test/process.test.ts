@@ -86,6 +86,7 @@ describe('loadHandlerConfig', () => {
       maxBodyBytes: 1048576,
       dispatchDeadlineSeconds: 600,
       workTimeoutMs: 595_000,
+      queueDeadlines: {},
       shutdownGraceMs: 8000,
       bodyTimeoutMs: 10_000,
       maxConnections: 1000,

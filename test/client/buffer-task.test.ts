@@ -107,11 +107,11 @@ describe('bufferTask', () => {
   });
 
   test.each([
-    // Titles name each case: a title holding the 100 KB payload becomes part of Stryker's test-name pattern,
+    // Titles name each case: a title holding the 1 MB payload becomes part of Stryker's test-name pattern,
     // which then exceeds V8's regular-expression size limit and turns every covering mutant into an error.
     ['a task id with a space', { taskId: 'bad id!' }, /taskId must be letters, digits, "-" or "_", 1-500 characters, got "bad id!"/],
     ['a 501-character task id', { taskId: 'x'.repeat(501) }, /taskId must be/],
-    ['a payload one byte over 100 KiB', { payload: 'x'.repeat(100 * 1024 + 1) }, /payload plus headers must be at most 102400 bytes/],
+    ['a payload one byte over 1 MB', { payload: 'x'.repeat(1_000_001) }, /payload plus headers must be at most 1000000 bytes \(1 MB\), got 1000001/],
     ['a reserved X-CloudTasks- header', { headers: { 'X-CloudTasks-TaskName': 'spoof' } }, /header "X-CloudTasks-TaskName" uses a reserved prefix/],
   ] as const)('rejects %s before any network call', async (_case, bad, message) => {
     await expect(bufferTask(QUEUE, opts(bad))).rejects.toThrow(TaskValidationError);

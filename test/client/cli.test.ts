@@ -54,14 +54,15 @@ describe('enqueue CLI', () => {
   });
 
   test('create: name, schedule, deadline, OIDC token and headers reach the API; human output', async () => {
-    const r = await cli(['create', '--name', 'order-42', '--in', '60s', '--deadline', '900s', '--oidc-sa', 'enq@my-gcp-project.iam.gserviceaccount.com', '--audience', 'aud', '--header', 'X-Team: payments', '--data', 'plain text'], env);
+    const r = await cli(['create', '--name', 'order-42', '--in', '60s', '--deadline', '300s', '--oidc-sa', 'enq@my-gcp-project.iam.gserviceaccount.com', '--audience', 'aud', '--header', 'X-Team: payments', '--data', 'plain text'], env);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe('Created task [projects/my-gcp-project/locations/us-central1/queues/tasks/tasks/order-42], scheduled for 2026-11-25T21:01:00.000Z.\n');
     const task = JSON.parse(api.requests[0].body.toString()).task;
     expect(task.name).toBe('projects/my-gcp-project/locations/us-central1/queues/tasks/tasks/order-42');
-    expect(task.dispatchDeadline).toBe('900s');
+    expect(task.dispatchDeadline).toBe('300s');
     expect(task.httpRequest.oidcToken).toEqual({ serviceAccountEmail: 'enq@my-gcp-project.iam.gserviceaccount.com', audience: 'aud' });
-    expect(task.httpRequest.headers).toEqual({ 'Content-Type': 'text/plain; charset=utf-8', 'X-Team': 'payments' });
+    // 300 s is shorter than the queue's 600 s: the task announces it to the handler, which budgets it.
+    expect(task.httpRequest.headers).toEqual({ 'Content-Type': 'text/plain; charset=utf-8', 'X-Team': 'payments', 'X-Tasks-Dispatch-Deadline': '300' });
     expect(Buffer.from(task.httpRequest.body, 'base64').toString()).toBe('plain text');
   });
 

@@ -31,7 +31,7 @@ describe('createTask through the official client (REST transport to a local endp
         taskId: 'order-42',
         payload: { order: 42 },
         schedule: 'in 60s',
-        dispatchDeadline: '900s',
+        dispatchDeadline: '300s',
         httpMethod: 'PUT',
         url: 'https://handler.example.com/tasks',
         headers: { 'X-Team': 'payments' },
@@ -44,12 +44,12 @@ describe('createTask through the official client (REST transport to a local endp
     expect(req.headers.authorization).toBe('Bearer token-xyz');
     const task = sentTask();
     expect(task.name).toBe(`${QUEUE}/tasks/order-42`);
-    expect(task.dispatchDeadline).toBe('900s');
+    expect(task.dispatchDeadline).toBe('300s');
     expect(Math.abs(new Date(task.scheduleTime).getTime() - (now + 60_000))).toBeLessThan(2000);
     expect(task.httpRequest).toEqual({
       url: 'https://handler.example.com/tasks',
       httpMethod: 4, // PUT, as the enum number
-      headers: { 'Content-Type': 'application/json', 'X-Team': 'payments' },
+      headers: { 'Content-Type': 'application/json', 'X-Team': 'payments', 'X-Tasks-Dispatch-Deadline': '300' }, // shorter than the queue's 600 s: announced
       body: Buffer.from('{"order":42}').toString('base64'),
       oidcToken: { serviceAccountEmail: 'enq@test-project.iam.gserviceaccount.com', audience: 'https://aud.example' },
     });

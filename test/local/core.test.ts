@@ -73,7 +73,7 @@ describe('core rules', () => {
     ['a deadline under 15 s', { deadlineSeconds: 14 }, /between 15s and 1800s, got 14s/],
     ['a body on a DELETE', { method: 'DELETE', body: Buffer.from('x') }, /a body must use POST, PUT or PATCH, got DELETE/],
     ['a body on a HEAD', { method: 'HEAD', body: Buffer.from('x') }, /got HEAD/],
-    ['body plus headers over 100 KB', { body: Buffer.alloc(100 * 1024 - 10), headers: { 'X-Pad': 'y'.repeat(20) } }, /maximum task size is 102400 bytes/],
+    ['body plus headers over 1 MB', { body: Buffer.alloc(1_000_000 - 10), headers: { 'X-Pad': 'y'.repeat(20) } }, /maximum task size is 1000000 bytes \(1 MB\)/],
     ['a task id with a slash-free but invalid character', { name: `${ORDERS}/tasks/bad.id` }, /TASK_ID of letters, digits/],
     ['a task name in another queue', { name: `${PARENT}/queues/other/tasks/x` }, /Task name must be "projects\/test-project\/locations\/us-central1\/queues\/orders\/tasks\/TASK_ID"/],
   ])('CreateTask refuses %s with INVALID_ARGUMENT', (_what, input, message) => {
@@ -82,9 +82,9 @@ describe('core rules', () => {
     expect(status).toMatch(message);
   });
 
-  test('a task of exactly 100 KB (body plus headers) is accepted', () => {
+  test('a task of exactly 1 MB (1,000,000 bytes of body plus headers) is accepted, above the proto comment\'s 100 KB', () => {
     // "X-A: bcde\r\n" is 11 bytes on the wire
-    expect(statusOf(() => local.core.createTask(ORDERS, { body: Buffer.alloc(100 * 1024 - 11), headers: { 'X-A': 'bcde' } }))).toBe('OK');
+    expect(statusOf(() => local.core.createTask(ORDERS, { body: Buffer.alloc(1_000_000 - 11), headers: { 'X-A': 'bcde' } }))).toBe('OK');
   });
 
   test('BufferTask on a queue without a URI override is FAILED_PRECONDITION; a GET queue refuses a body', () => {

@@ -2,6 +2,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { PARENT, queueConfig, runCleanup, startLocal } from './helpers';
+import { MAX_REQUEST_BYTES } from '../../local';
 
 /** A raw request (fetch would refuse or normalize the hostile parts). */
 function raw(endpoint: string, path: string, o: { method?: string; headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<{ status: number; body: string }> {
@@ -64,7 +65,7 @@ describe('local REST API under hostile input', () => {
 
   test('a body over the limit is refused with 413, whether declared or streamed (chunked)', async () => {
     const { local } = await startLocal([queueConfig('http://127.0.0.1:9')]);
-    const big = Buffer.alloc(1024 * 1024 + 1, 'a');
+    const big = Buffer.alloc(MAX_REQUEST_BYTES + 1, 'a');
     const declared = await raw(local.endpoint, `/v2/${queue}/tasks:buffer`, { method: 'POST', body: big });
     expect(declared.status).toBe(413);
     const chunked = await new Promise<number>((resolve, reject) => {
@@ -74,7 +75,7 @@ describe('local REST API under hostile input', () => {
         resolve(res.statusCode!);
       });
       req.on('error', reject);
-      for (let i = 0; i < 5; i++) req.write(big.subarray(0, 300 * 1024)); // no Content-Length: chunked
+      for (let i = 0; i < 8; i++) req.write(big.subarray(0, 300 * 1024)); // no Content-Length: chunked, 2.4 MB
       req.end();
     });
     expect(chunked).toBe(413);

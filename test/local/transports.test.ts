@@ -127,11 +127,11 @@ describe.each(['grpc', 'rest'] as const)('the official client over %s', (transpo
     expect(await codeOf(client.createTask({ parent: queue, task: { name: `${queue}/tasks/dup`, httpRequest: { url: target.url } } }))).toBe('ALREADY_EXISTS');
     expect(await codeOf(client.getTask({ name: `${queue}/tasks/missing` }))).toBe('NOT_FOUND');
     expect(await codeOf(client.createTask({ parent: `${PARENT}/queues/nope`, task: { httpRequest: { url: target.url } } }))).toBe('NOT_FOUND');
-    const oversize = Buffer.alloc(101 * 1024, 'x');
+    const oversize = Buffer.alloc(1_000_001, 'x'); // over the 1 MB task limit, under the request cap
     expect(await codeOf(client.createTask({ parent: queue, task: { httpRequest: { url: target.url, body: oversize } } }))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(client.createTask({ parent: queue, task: { httpRequest: { url: target.url, httpMethod: 'GET', body: Buffer.from('x') } } }))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(client.createTask({ parent: queue, task: { httpRequest: { url: target.url }, dispatchDeadline: { seconds: 3600 } } }))).toBe('INVALID_ARGUMENT');
-    // A request over the 1 MiB cap is refused before it is decoded (REST: HTTP 413).
+    // A request over the 2 MiB cap is refused before it is decoded (REST: HTTP 413).
     const huge = Buffer.alloc(MAX_REQUEST_BYTES, 'x');
     expect(await codeOf(client.createTask({ parent: queue, task: { httpRequest: { url: target.url, body: huge } } }))).toBe(transport === 'grpc' ? 'RESOURCE_EXHAUSTED' : 'INVALID_ARGUMENT');
   });
