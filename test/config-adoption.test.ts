@@ -169,7 +169,7 @@ test('a shared handler stays adopted when a later queue in front of it, with a l
     project: HAND_BUILT.project,
     region: HAND_BUILT.region,
     handlers: { worker: { serviceName: 'orders-worker', existingService: HAND_BUILT.service, existingRuntimeEmail: HAND_BUILT.runtime } },
-    queues: { orders: { handler: 'worker', adoptExisting: true, existingQueue: HAND_BUILT.queue, existingEnqueuerEmail: HAND_BUILT.enqueuer }, slow: { handler: 'worker', dispatchDeadlineSeconds: 1800 } },
+    queues: { orders: { handler: 'worker', adoptExisting: true, existingQueue: HAND_BUILT.queue, existingEnqueuerEmail: HAND_BUILT.enqueuer }, slow: { handler: 'worker', dispatchDeadlineSeconds: 1800, bufferTask: false } },
   };
   expect(resolveConfig(file, {}).environments.dev.handlers.worker).toMatchObject({ adoptExisting: true, dispatchDeadlineSeconds: 1800 });
 });
