@@ -2,6 +2,7 @@ import {
   DISPATCH_DEADLINE,
   headerBytes,
   headerProblem,
+  headerValueProblem,
   HTTP_METHODS,
   HttpMethod,
   MAX_SCHEDULE_AHEAD_SECONDS,
@@ -148,8 +149,8 @@ export function validateEnqueue(options: CreateTaskOptions, encodedBytes: number
   if (size > MAX_TASK_BYTES) {
     problems.push(`payload plus headers must be at most ${MAX_TASK_BYTES} bytes (100 KB), got ${size}`);
   }
-  for (const name of Object.keys(options.headers ?? {})) {
-    const problem = name.toLowerCase() === 'content-type' ? undefined : headerProblem(name);
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    const problem = (name.toLowerCase() === 'content-type' ? undefined : headerProblem(name)) ?? headerValueProblem(value);
     if (problem) problems.push(`header "${name}" ${problem}`);
   }
   if (options.httpMethod !== undefined && !(HTTP_METHODS as readonly string[]).includes(options.httpMethod)) {
