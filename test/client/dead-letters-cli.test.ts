@@ -137,12 +137,14 @@ describe('dead-letters CLI (real-queue path, recording server)', () => {
     const evil = { ...LETTER, task: 'x\u001b]0;pwned\u0007', headers: { 'x-a': '\u001b[2J' }, error: { ...LETTER.error, message: 'boom\u009b31m\r' } };
     pulls = [[received('101', evil)]];
     expect(await run('list')).toBe(0);
+    // eslint-disable-next-line no-control-regex
     expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(out).toContain('x\\x1b]0;pwned\\x07');
     expect(out).toContain('boom\\x9b31m\\x0d');
     [out, err] = ['', ''];
     pulls = [[received('101', { ...evil, body: Buffer.from('\u001b[31mred').toString('base64') })]];
     expect(await run('show', '101')).toBe(0);
+    // eslint-disable-next-line no-control-regex
     expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
     expect(out).toContain('x-a: \\x1b[2J');
     expect(out).toContain(`Body (8 bytes, base64)\n${Buffer.from('\u001b[31mred').toString('base64')}`);
