@@ -202,6 +202,7 @@ export class HttpTargetPipeline extends Construct {
         labels, // the service leaves out empty labels
         deletionProtection: protect,
         queueRetry: retry,
+        queueId: props.queueId,
         deadLetterTopic: this.deadLetterTopic?.topicPath,
       });
     // A shared handler learns each queue's own limits, to spot that queue's last attempts.
