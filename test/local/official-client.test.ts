@@ -47,6 +47,16 @@ describe('local Cloud Tasks REST API', () => {
     await client.deleteTask({ name: unnamed.name });
   });
 
+  test('an oversize task is answered INVALID_ARGUMENT every time, never a broken pipe (the body is read first, as Google does)', async () => {
+    const huge = Buffer.alloc(2 * 1024 * 1024, 'x');
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const e = await client.createTask({ parent: queue, task: { httpRequest: { url: 'https://example.com/x', body: huge } } }).then(() => undefined, (err) => err);
+      outcomes.add(`${e?.code} ${e?.message?.includes('Request payload size exceeds the limit') ? 'limit' : e?.message}`);
+    }
+    expect([...outcomes]).toEqual(['400 limit']);
+  }, 60_000);
+
   test('lists page by page', async () => {
     for (let i = 0; i < 5; i++) await client.createTask({ parent: queue, task: { name: `${queue}/tasks/page-${i}`, httpRequest: {} } });
     const [first, next] = await client.listTasks({ parent: queue, pageSize: 2 }, { autoPaginate: false });
