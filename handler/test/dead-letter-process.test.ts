@@ -31,7 +31,7 @@ test('main.ts: with TASKS_MAX_ATTEMPTS and a topic, a failing last attempt is pu
         for (const line of String(d).split('\n').filter(Boolean)) {
           const entry = JSON.parse(line);
           lines.push(entry);
-          const m = /^listening on :(\d+)/.exec(entry.message);
+          const m = /^listening on \S*:(\d+)\//.exec(entry.message);
           if (m) resolve(Number(m[1]));
         }
       });
