@@ -104,13 +104,18 @@ export class DeadLetterReader {
     });
   }
 
-  /** Pulls until a pull comes back empty or `limit` messages are held. */
+  /** Pulls until a pull comes back empty or `limit` messages are held. A failed pull gives back what it held. */
   async pullAll(limit = 1000): Promise<PulledDeadLetter[]> {
     const all: PulledDeadLetter[] = [];
-    while (all.length < limit) {
-      const batch = await this.pull(Math.min(100, limit - all.length));
-      if (batch.length === 0) break;
-      all.push(...batch);
+    try {
+      while (all.length < limit) {
+        const batch = await this.pull(Math.min(100, limit - all.length));
+        if (batch.length === 0) break;
+        all.push(...batch);
+      }
+    } catch (e) {
+      await this.release(all.map((r) => r.ackId)).catch(() => undefined);
+      throw e;
     }
     return all;
   }

@@ -167,6 +167,8 @@ describe('HttpTargetPipeline dead letters', () => {
     expect(env(only(s, 'google_cloud_run_v2_service')).TASKS_QUEUE_ID).toBe('orders');
     expect(validated((stack) => new TaskHandlerService(stack, 'H', { ...svc, queueRetry: { maxAttempts: 3 }, queueId: 'orders' }))).not.toThrow();
     expect(validated((stack) => new TaskHandlerService(stack, 'H', { ...svc, queueRetry: { maxAttempts: 3 } }).addQueueRetryLimits('emails'))).not.toThrow();
+    const shared = synth((stack) => new TaskHandlerService(stack, 'H', { ...svc, queueRetry: { maxAttempts: 3 } }).addQueueRetryLimits('emails'));
+    expect(env(only(shared, 'google_cloud_run_v2_service'))).not.toHaveProperty('TASKS_QUEUE_ID');
     expect(validated((stack) => new TaskHandlerService(stack, 'H', svc))).not.toThrow();
   });
 

@@ -209,6 +209,7 @@ describe('per-queue limits (a handler shared by several queues)', () => {
     expect(p.retryFor('victim')).toBeUndefined();
     expect(() => deadLettersFromEnv({ TASKS_MAX_ATTEMPTS: '3', TASKS_QUEUE_ID: 'orders,bad/queue' })).toThrow(/'TASKS_QUEUE_ID' must be queue ids .*got "bad\/queue"/);
     expect(loadQueueIds({})).toEqual([]);
+    expect(loadQueueIds({ TASKS_QUEUE_ID: '' })).toEqual([]);
   });
 
   test('TASKS_QUEUE_RETRY_LIMITS is read as the construct writes it', () => {

@@ -115,6 +115,12 @@ describe('dead-letters CLI (real-queue path, recording server)', () => {
     expect(json(google.requests.at(-1)!)).toEqual({ ackIds: ['ack-100', 'ack-101'], ackDeadlineSeconds: 0 });
   });
 
+  test('a pull that fails midway gives back the leases it already held', async () => {
+    google.script.push({ status: 200, body: { receivedMessages: [received('101')] } }, googleError(503, 'UNAVAILABLE', 'try later'));
+    await expect(run('list')).rejects.toThrow(/HTTP 503/);
+    expect(json(google.requests.at(-1)!)).toEqual({ ackIds: ['ack-101'], ackDeadlineSeconds: 0 });
+  });
+
   test('headers: null does not crash show: the letter is reported as unreadable and left', async () => {
     pulls = [[received('101', { ...LETTER, headers: null })]];
     expect(await run('show', '101')).toBe(1);
