@@ -207,7 +207,7 @@ describe('per-queue limits (a handler shared by several queues)', () => {
     const p = deadLettersFromEnv({ TASKS_MAX_ATTEMPTS: '3', TASKS_QUEUE_ID: 'orders, emails' })!;
     expect(p.queues).toEqual(['orders', 'emails']);
     expect(p.retryFor('victim')).toBeUndefined();
-    expect(() => deadLettersFromEnv({ TASKS_MAX_ATTEMPTS: '3', TASKS_QUEUE_ID: 'orders,bad/queue' })).toThrow(/'TASKS_QUEUE_ID' must be queue ids .*got "bad\/queue"/);
+    expect(() => deadLettersFromEnv({ TASKS_MAX_ATTEMPTS: '3', TASKS_QUEUE_ID: 'orders,bad/queue' })).toThrow(/handler environment \(dead letters\)[\s\S]*'TASKS_QUEUE_ID' must be queue ids .*got "bad\/queue"/);
     expect(loadQueueIds({})).toEqual([]);
     expect(loadQueueIds({ TASKS_QUEUE_ID: '' })).toEqual([]);
   });
