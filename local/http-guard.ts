@@ -51,6 +51,7 @@ export function readBoundedBody(req: IncomingMessage, max: number): Promise<Buff
         req.pause();
         reject(new BodyError(limit, 'too-large'));
       } else if (size <= max) chunks.push(c);
+      else chunks.length = 0; // over the limit: the answer is an error, keep nothing
     };
     req.on('data', onData);
     req.on('end', () => (size > max ? reject(new BodyError(limit, 'over-limit')) : resolve(Buffer.concat(chunks))));
