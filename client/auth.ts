@@ -34,8 +34,10 @@ export async function accessToken(explicit?: string): Promise<string> {
 /** An auth client for the official library that always sends `token`. */
 export async function staticTokenClient(token: string): Promise<AuthClient> {
   const { OAuth2Client } = await loadAuthLibrary('an explicit access token with the official client');
-  // The platform fetch: gaxios would otherwise dynamic-import node-fetch on first use.
-  const client = new OAuth2Client({ transporterOptions: { fetchImplementation: fetch } });
+  // The platform fetch (gaxios would otherwise dynamic-import node-fetch on first use), never following redirects:
+  // a 3xx from the endpoint would re-send the task to wherever it points.
+  const noRedirects: typeof fetch = (input, init) => fetch(input, { ...init, redirect: 'manual' });
+  const client = new OAuth2Client({ transporterOptions: { fetchImplementation: noRedirects } });
   client.setCredentials({ access_token: token, expiry_date: Date.now() + 3600_000 });
   return client;
 }

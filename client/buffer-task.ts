@@ -32,6 +32,8 @@ export async function bufferTask(queue: QueueRef, options: EnqueueOptions = {}):
       try {
         res = await fetch(url, {
           method: 'POST',
+          // A redirect would re-send the payload wherever it points: a 3xx is an answer, not a detour.
+          redirect: 'manual',
           headers: { ...withContentType(contentType, options.headers), Authorization: `Bearer ${token}` },
           body,
         });
@@ -48,6 +50,9 @@ export async function bufferTask(queue: QueueRef, options: EnqueueOptions = {}):
           statusText = err?.status;
         } catch {
           // not JSON: keep the raw text
+        }
+        if (res.status >= 300 && res.status < 400) {
+          detail = `HTTP ${res.status} redirect to ${JSON.stringify((res.headers.get('location') ?? '').slice(0, 200))}, not followed (a task is sent to the endpoint it was given only)`;
         }
         const error = toTypedError(canonicalStatus(res.status, statusText), detail || res.statusText, ctx, res.status);
         const retryAfter = Number(res.headers.get('retry-after'));

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
 import { LOCAL_DEV_PORTS } from '../limits/local-dev';
 import { closeClients } from './create-task';
-import { DeadLetterReader, ReceivedDeadLetter, replayDeadLetter } from './dead-letters';
+import { DeadLetterReader, PulledDeadLetter, ReceivedDeadLetter, replayDeadLetter } from './dead-letters';
 
 const HELP = `NAME
     dead-letters - list, show and replay tasks that failed their last attempt
@@ -24,15 +24,19 @@ DESCRIPTION
     Dead letters are read from a Pub/Sub pull subscription over its REST API: by default the one the stack
     creates (deadLetterSink "pubsub"), projects/PROJECT/subscriptions/QUEUE-dead-letters for --env.
     list and show give the letters back untouched. replay re-enqueues each letter's original body and headers
-    on its original queue (BufferTask by default, or CreateTask), with a task id derived from the letter, then
-    acknowledges the letter; a letter whose enqueue fails stays.
+    on the queue the subscription belongs to (--queue; BufferTask by default, or CreateTask), with a task id
+    derived from the letter, then acknowledges the letter; a letter whose enqueue fails stays.
+    A letter never picks its queue: one naming another queue is refused and left. A message that is not a
+    readable letter (not JSON, a field missing or malformed, a header with a line break) is reported, skipped and
+    left for inspection. Control characters in letters are printed escaped (\x1b, \u009b), never raw.
 
 FLAGS
     --local                the dev server on its default ports: Pub/Sub and stats at
                            http://127.0.0.1:${LOCAL_DEV_PORTS.ops}, Cloud Tasks at http://127.0.0.1:${LOCAL_DEV_PORTS.rest}, token "local"
                            (other ports: add --pubsub-endpoint and --endpoint; the dev banner prints them)
     --env=ENV              environment from the app config (default: the first)
-    --queue=NAME           whose dead letters: a queue's name in the config's queues (or its id)
+    --queue=NAME           whose dead letters, and the only queue replay sends to: a queue's name in the
+                           config's queues (or its id)
                            (default: the first queue with deadLetterSink "pubsub", else the first queue)
     --project, --location  the queue's project and region (default: from the app config)
     --subscription=S       projects/P/subscriptions/S (default: QUEUE-dead-letters in the project)
@@ -113,43 +117,69 @@ export async function main(
   const done: string[] = [];
   let failed = 0;
   try {
+    // Messages that are not letters never stop the others: reported, skipped, released for inspection.
+    const letters = held.filter((r): r is ReceivedDeadLetter => r.problem === undefined);
+    const unreadable = (r: PulledDeadLetter) => `dead letter ${safe(r.messageId)} is unreadable (${safe(r.problem ?? '')}): skipped, left for inspection\n`;
     if (command === 'list') {
-      if (values.json) out(`${JSON.stringify(held.map(summary))}\n`);
-      else if (held.length === 0) out('No dead letters.\n');
-      else for (const r of held) out(`${line(r)}\n`);
+      for (const r of held) if (r.problem !== undefined) err(unreadable(r));
+      if (values.json) out(`${safeJson(held.map((r) => (r.problem === undefined ? summary(r) : { id: r.messageId, problem: r.problem })))}\n`);
+      else if (letters.length === 0) out('No dead letters.\n');
+      else for (const r of letters) out(`${line(r)}\n`);
       return 0;
     }
-    const wanted = values.all ? held : held.filter((r) => ids.includes(r.messageId));
+    const picked = values.all ? held : held.filter((r) => ids.includes(r.messageId));
+    for (const r of picked) if (r.problem !== undefined) err(unreadable(r));
+    const wanted = picked.filter((r): r is ReceivedDeadLetter => r.problem === undefined);
     const missing = values.all ? [] : ids.filter((id) => !held.some((r) => r.messageId === id));
-    for (const id of missing) err(`no dead letter ${id} (unknown, already replayed, or leased by another reader for up to 60 s)\n`);
+    for (const id of missing) err(`no dead letter ${safe(id)} (unknown, already replayed, or leased by another reader for up to 60 s)\n`);
+    const bad = missing.length + picked.length - wanted.length;
     if (command === 'show') {
-      for (const r of wanted) out(values.json ? `${JSON.stringify({ ...summary(r), letter: r.letter })}\n` : details(r));
-      return missing.length > 0 ? 1 : 0;
+      for (const r of wanted) out(values.json ? `${safeJson({ ...summary(r), letter: r.letter })}\n` : details(r));
+      return bad > 0 ? 1 : 0;
     }
     const endpoint = values.endpoint ?? (values.local ? LOCAL.tasks : undefined);
+    // The subscription belongs to one queue: every letter goes back there, or nowhere.
+    // The queue's deadline settings from the config: CreateTask sends its deadline, a CreateTask-only queue replays with it.
+    const queue = { project: target.project, location: target.location, queue: target.queueId, ...target.deadlines[target.queueId] };
     for (const r of wanted) {
-      // The queue's deadline settings from the config: CreateTask sends its deadline, a CreateTask-only queue replays with it.
-      const queue = { project: target.project, location: target.location, queue: r.letter.queue, ...target.deadlines[r.letter.queue] };
       try {
         const created = await replayDeadLetter(r, queue, { via: values.via as 'buffer' | 'create' | undefined, endpoint, accessToken: token });
         done.push(r.ackId);
-        out(values.json ? `${JSON.stringify({ id: r.messageId, replayed: created.name })}\n` : `Replayed ${r.messageId} (task ${r.letter.task}) as [${created.name}].\n`);
+        out(values.json ? `${safeJson({ id: r.messageId, replayed: created.name })}\n` : `Replayed ${safe(r.messageId)} (task ${safe(r.letter.task)}) as [${safe(created.name)}].\n`);
       } catch (e) {
         failed++;
-        err(`replay of ${r.messageId} failed, the letter stays: ${(e as Error).message}\n`);
+        err(`replay of ${safe(r.messageId)} failed, the letter stays: ${safe((e as Error).message)}\n`);
       }
     }
     await reader.acknowledge(done);
-    return failed > 0 || missing.length > 0 ? 1 : 0;
+    return failed > 0 || bad > 0 ? 1 : 0;
   } finally {
     await reader.release(held.map((r) => r.ackId).filter((id) => !done.includes(id)));
     await closeClients();
   }
 }
 
+/**
+ * Text from a letter, safe to print on a terminal: C0 and C1 control characters and DEL (escape sequences can
+ * retitle the window, hide lines or rewrite what was printed before) become visible escapes. Tab stays.
+ */
+export function safe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const code = c.charCodeAt(0);
+    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** JSON whose text is safe on a terminal: JSON.stringify escapes C0 controls but writes DEL and C1 raw. */
+function safeJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 function targetOf(v: { env?: string; queue?: string; project?: string; location?: string }): {
   project: string;
   location: string;
+  queueId: string;
   subscription: string;
   deadlines: Record<string, { dispatchDeadlineSeconds: number; bufferTask: boolean }>;
 } {
@@ -164,7 +194,7 @@ function targetOf(v: { env?: string; queue?: string; project?: string; location?
   const queueId =
     v.queue === undefined ? (queues.find((q) => q.deadLetterSink === 'pubsub') ?? queues[0]).queueId : (s.queues[v.queue]?.queueId ?? v.queue);
   const deadlines = Object.fromEntries(queues.map((q) => [q.queueId, { dispatchDeadlineSeconds: q.dispatchDeadlineSeconds, bufferTask: q.bufferTask }]));
-  return { project, location: v.location ?? s.region, subscription: `projects/${project}/subscriptions/${queueId}-dead-letters`, deadlines };
+  return { project, location: v.location ?? s.region, queueId, subscription: `projects/${project}/subscriptions/${queueId}-dead-letters`, deadlines };
 }
 
 function summary(r: ReceivedDeadLetter) {
@@ -174,23 +204,23 @@ function summary(r: ReceivedDeadLetter) {
 
 function line(r: ReceivedDeadLetter): string {
   const s = summary(r);
-  return `${s.id}  ${s.deadLetteredAt}  ${s.queue}/${s.task}  ${s.attempts} attempts  ${s.status} ${s.outcome}: ${s.error.slice(0, 120)}`;
+  return safe(`${s.id}  ${s.deadLetteredAt}  ${s.queue}/${s.task}  ${s.attempts} attempts  ${s.status} ${s.outcome}: ${s.error.slice(0, 120)}`);
 }
 
 function details(r: ReceivedDeadLetter): string {
   const body = Buffer.from(r.letter.body, 'base64');
   const text = body.toString('utf8');
-  // Valid UTF-8 without control characters (other than tab and line breaks) prints as text.
-  const printable = Buffer.from(text, 'utf8').equals(body) && ![...text].some((c) => c.charCodeAt(0) < 32 && !'\t\n\r'.includes(c));
+  // Valid UTF-8 whose only control characters are tab and newline prints as text (a CR could overwrite a line).
+  const printable = Buffer.from(text, 'utf8').equals(body) && text.split('\n').every((l) => safe(l) === l);
   return [
-    `ID        ${r.messageId}`,
+    `ID        ${safe(r.messageId)}`,
     `Queue     ${r.letter.queue}`,
-    `Task      ${r.letter.task}`,
+    `Task      ${safe(r.letter.task)}`,
     `Attempts  ${r.letter.attempts} (retries ${r.letter.retryCount}, executions ${r.letter.executionCount})`,
-    `Error     ${r.letter.error.status} ${r.letter.error.outcome}: ${r.letter.error.message}`,
-    `When      ${r.letter.deadLetteredAt}`,
+    `Error     ${r.letter.error.status} ${safe(r.letter.error.outcome)}: ${safe(r.letter.error.message)}`,
+    `When      ${safe(r.letter.deadLetteredAt)}`,
     'Headers',
-    ...Object.entries(r.letter.headers).map(([k, v]) => `  ${k}: ${v}`),
+    ...Object.entries(r.letter.headers).map(([k, v]) => `  ${k}: ${safe(v)}`),
     `Body (${body.length} bytes${printable ? '' : ', base64'})`,
     printable ? text : r.letter.body,
     '',

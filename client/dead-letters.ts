@@ -1,13 +1,14 @@
 /**
  * Reading and replaying dead letters from a Pub/Sub pull subscription over the REST API (the one the construct
  * creates, or the local server's, which speaks the same API). Replay re-enqueues the original body and headers
- * on the original queue with BufferTask or CreateTask, then acknowledges the letter.
+ * on the queue the dead-letter subscription belongs to (never a queue the letter names for itself) with BufferTask
+ * or CreateTask, then acknowledges the letter.
  */
-import { DeadLetter, DEADLINE_HEADER, headerProblem, TASK_ID_PATTERN } from '../limits';
+import { DeadLetter, DEADLINE_HEADER, deadLetterProblem, headerProblem, TASK_ID_PATTERN } from '../limits';
 import { bufferTask } from './buffer-task';
 import { createTask } from './create-task';
 import { checkEndpoint, tokenFor } from './credentials';
-import type { CreatedTask, QueueRef } from './options';
+import { CreatedTask, QueueRef, queuePath } from './options';
 
 export type { DeadLetter } from '../limits';
 
@@ -45,7 +46,25 @@ export interface ReceivedDeadLetter {
   readonly attributes: Record<string, string>;
   /** The dead letter itself, decoded from the message data. */
   readonly letter: DeadLetter;
+  readonly problem?: undefined;
 }
+
+/** A message that is not a readable dead letter (not JSON, or a field missing or malformed): shown, never replayed. */
+export interface UnreadableDeadLetter {
+  readonly ackId: string;
+  readonly messageId: string;
+  readonly publishTime?: string;
+  readonly attributes: Record<string, string>;
+  readonly letter?: undefined;
+  /** Why it cannot be read, e.g. "not JSON" or "headers must be an object, got null". */
+  readonly problem: string;
+}
+
+/** What a pull gives: letters, and messages that are not letters (left for inspection: release them). */
+export type PulledDeadLetter = ReceivedDeadLetter | UnreadableDeadLetter;
+
+/** Thrown by {@link replayDeadLetter} for a letter it will not enqueue (unreadable, or naming another queue). */
+export class RefusedDeadLetterError extends Error {}
 
 /**
  * Reads one dead-letter pull subscription over the Pub/Sub REST API: pull (lease), acknowledge (delete) or
@@ -66,25 +85,37 @@ export class DeadLetterReader {
     this.base = `${this.endpoint}/v1/${o.subscription}`;
   }
 
-  /** Up to `max` letters, leased for the subscription's ack deadline. Pub/Sub may return fewer than there are. */
-  async pull(max = 100): Promise<ReceivedDeadLetter[]> {
+  /**
+   * Up to `max` messages, leased for the subscription's ack deadline. Pub/Sub may return fewer than there are. A
+   * message that is not a readable letter comes back as an {@link UnreadableDeadLetter} (it never fails the pull).
+   */
+  async pull(max = 100): Promise<PulledDeadLetter[]> {
     const res = (await this.call('pull', { maxMessages: max })) as { receivedMessages?: { ackId: string; message: { data?: string; attributes?: Record<string, string>; messageId: string; publishTime?: string } }[] };
-    return (res.receivedMessages ?? []).map(({ ackId, message }) => ({
-      ackId,
-      messageId: message.messageId,
-      publishTime: message.publishTime,
-      attributes: message.attributes ?? {},
-      letter: JSON.parse(Buffer.from(message.data ?? '', 'base64').toString('utf8')) as DeadLetter,
-    }));
+    return (res.receivedMessages ?? []).map(({ ackId, message }) => {
+      const common = { ackId, messageId: String(message.messageId), publishTime: message.publishTime, attributes: message.attributes ?? {} };
+      let letter: unknown;
+      try {
+        letter = JSON.parse(Buffer.from(message.data ?? '', 'base64').toString('utf8'));
+      } catch {
+        return { ...common, problem: 'the message data is not JSON' };
+      }
+      const problem = deadLetterProblem(letter);
+      return problem === undefined ? { ...common, letter: letter as DeadLetter } : { ...common, problem };
+    });
   }
 
-  /** Pulls until a pull comes back empty or `limit` letters are held. */
-  async pullAll(limit = 1000): Promise<ReceivedDeadLetter[]> {
-    const all: ReceivedDeadLetter[] = [];
-    while (all.length < limit) {
-      const batch = await this.pull(Math.min(100, limit - all.length));
-      if (batch.length === 0) break;
-      all.push(...batch);
+  /** Pulls until a pull comes back empty or `limit` messages are held. A failed pull gives back what it held. */
+  async pullAll(limit = 1000): Promise<PulledDeadLetter[]> {
+    const all: PulledDeadLetter[] = [];
+    try {
+      while (all.length < limit) {
+        const batch = await this.pull(Math.min(100, limit - all.length));
+        if (batch.length === 0) break;
+        all.push(...batch);
+      }
+    } catch (e) {
+      await this.release(all.map((r) => r.ackId)).catch(() => undefined);
+      throw e;
     }
     return all;
   }
@@ -105,6 +136,7 @@ export class DeadLetterReader {
     try {
       res = await fetch(`${this.base}:${method}`, {
         method: 'POST',
+        redirect: 'manual', // the token and the ack ids go to this endpoint only
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
         body: JSON.stringify(body),
       });
@@ -144,19 +176,33 @@ export interface ReplayOptions {
 }
 
 /**
- * Re-enqueues a dead letter's original body and headers on `queue`. The task id is derived from the letter's
- * message id, so replaying the same letter twice within Cloud Tasks' dedup window creates one task.
+ * Re-enqueues a dead letter's original body and headers on `queue`: the queue whose dead-letter subscription it was
+ * read from. A letter is data anyone able to publish (or to reach the handler) may have shaped, so it never picks
+ * its queue: a letter naming another queue, or one that is malformed, is refused ({@link RefusedDeadLetterError})
+ * before any request. The task id is derived from the letter's message id, so replaying the same letter twice
+ * within Cloud Tasks' dedup window creates one task.
  */
-export function replayDeadLetter(received: Pick<ReceivedDeadLetter, 'messageId' | 'letter'>, queue: QueueRef, options: ReplayOptions = {}): Promise<CreatedTask> {
+export async function replayDeadLetter(received: Pick<ReceivedDeadLetter, 'messageId' | 'letter'>, queue: QueueRef, options: ReplayOptions = {}): Promise<CreatedTask> {
   const { letter } = received;
+  const problem = deadLetterProblem(letter);
+  if (problem !== undefined) throw new RefusedDeadLetterError(`dead letter ${received.messageId} is malformed: ${problem}`);
+  const target = queueIdOf(queue);
+  if (letter.queue !== target) {
+    throw new RefusedDeadLetterError(`dead letter ${received.messageId} names queue ${JSON.stringify(letter.queue)}, not ${JSON.stringify(target)} (the queue this replay is for): refused`);
+  }
   // The original task's deadline announcement is not copied: the replay carries its own deadline.
   const headers = Object.fromEntries(
-    Object.entries(letter.headers ?? {}).filter(([name]) => name.toLowerCase() !== DEADLINE_HEADER.toLowerCase() && (name.toLowerCase() === 'content-type' || headerProblem(name) === undefined)),
+    Object.entries(letter.headers).filter(([name]) => name.toLowerCase() !== DEADLINE_HEADER.toLowerCase() && (name.toLowerCase() === 'content-type' || headerProblem(name) === undefined)),
   );
   const taskId = replayTaskId(letter.task, received.messageId);
   const common = { payload: Buffer.from(letter.body, 'base64'), headers, taskId, endpoint: options.endpoint, accessToken: options.accessToken, adcHosts: options.adcHosts };
   const via = options.via ?? (typeof queue !== 'string' && queue.bufferTask === false ? 'create' : 'buffer');
   return via === 'create' ? createTask(queue, common) : bufferTask(queue, common);
+}
+
+/** The queue id of a queue path or reference. */
+function queueIdOf(queue: QueueRef): string {
+  return queuePath(queue).split('/').at(-1)!;
 }
 
 /** `TASK-replay-MESSAGEID`, cut to the 500-character task id limit, invalid characters replaced. */

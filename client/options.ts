@@ -3,6 +3,7 @@ import {
   DISPATCH_DEADLINE,
   headerBytes,
   headerProblem,
+  headerValueProblem,
   HTTP_METHODS,
   HttpMethod,
   MAX_SCHEDULE_AHEAD_SECONDS,
@@ -185,8 +186,8 @@ export function validateEnqueue(
   if (size > MAX_TASK_BYTES) {
     problems.push(`payload plus headers must be at most ${MAX_TASK_BYTES} bytes (${MAX_TASK_SIZE_TEXT}), got ${size}`);
   }
-  for (const name of Object.keys(options.headers ?? {})) {
-    const problem = name.toLowerCase() === 'content-type' ? undefined : headerProblem(name);
+  for (const [name, value] of Object.entries(options.headers ?? {})) {
+    const problem = (name.toLowerCase() === 'content-type' ? undefined : headerProblem(name)) ?? headerValueProblem(value);
     if (problem) problems.push(`header "${name}" ${problem}`);
   }
   if (options.httpMethod !== undefined && !(HTTP_METHODS as readonly string[]).includes(options.httpMethod)) {

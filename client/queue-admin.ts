@@ -44,6 +44,7 @@ async function queueAction(queue: QueueRef, action: 'pause' | 'resume', options:
   try {
     res = await fetch(`${base}/v2/${path}:${action}`, {
       method: 'POST',
+      redirect: 'manual',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
       body: '{}',
     });

@@ -16,9 +16,11 @@ export const DEAD_LETTER_ENV = [
 /**
  * The queue's retry limits and the dead-letter topic as the handler reads them (handler/src/dead-letter.ts).
  * The two limits that decide the last attempt are always written, with the service defaults when unset, so the
- * handler never guesses; the backoffs only when set (the handler knows the same defaults).
+ * handler never guesses; the backoffs only when set (the handler knows the same defaults). `queueId` names the queue
+ * the limits belong to (`TASKS_QUEUE_ID`): the handler dead-letters tasks of that queue only, whatever queue name
+ * a request claims.
  */
-export function deadLetterEnv(retry: QueueRetryProps | undefined, topic: string | undefined): Record<string, string> {
+export function deadLetterEnv(retry: QueueRetryProps | undefined, topic: string | undefined, queueId?: string): Record<string, string> {
   if (!retry) return topic ? { TASKS_DEAD_LETTER_TOPIC: topic } : {};
   const env: Record<string, string> = {
     TASKS_MAX_ATTEMPTS: numberText(retry.maxAttempts ?? RETRY_DEFAULTS.maxAttempts),
@@ -27,6 +29,7 @@ export function deadLetterEnv(retry: QueueRetryProps | undefined, topic: string 
   if (retry.minBackoff !== undefined) env.TASKS_MIN_BACKOFF = retry.minBackoff;
   if (retry.maxBackoff !== undefined) env.TASKS_MAX_BACKOFF = retry.maxBackoff;
   if (retry.maxDoublings !== undefined) env.TASKS_MAX_DOUBLINGS = numberText(retry.maxDoublings);
+  if (queueId !== undefined) env.TASKS_QUEUE_ID = queueId;
   if (topic) env.TASKS_DEAD_LETTER_TOPIC = topic;
   return env;
 }

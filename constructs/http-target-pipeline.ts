@@ -256,6 +256,7 @@ export class HttpTargetPipeline extends Construct {
         labels, // the service leaves out empty labels
         deletionProtection: protect,
         queueRetry: retry,
+        queueId: props.queueId,
         deadLetterTopic: this.deadLetterTopic?.topicPath,
         adoptExisting: props.adoptExisting,
       });

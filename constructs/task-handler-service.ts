@@ -55,6 +55,13 @@ export interface TaskHandlerServiceProps extends Omit<CloudRunSettings, 'service
    * @default - none: dead letters off
    */
   readonly queueRetry?: QueueRetryProps;
+  /**
+   * The id of the queue `queueRetry` belongs to (`TASKS_QUEUE_ID`): the handler dead-letters by those limits only
+   * tasks of that queue (a request naming another queue in `X-CloudTasks-QueueName` is never dead-lettered).
+   * Required with `queueRetry` unless queues join with `addQueueRetryLimits`.
+   * @default - none: `queueRetry` applies to no queue
+   */
+  readonly queueId?: string;
   /** Pub/Sub topic (`projects/P/topics/T`) for dead letters (`TASKS_DEAD_LETTER_TOPIC`). @default - an ERROR log entry */
   readonly deadLetterTopic?: string;
   /**
@@ -121,7 +128,8 @@ export class TaskHandlerService extends Construct {
     const timeout = props.timeoutSeconds ?? this.dispatchDeadlineSeconds;
     const p = synthProblems()
       .rule('audience', props.audience, RULES.nonEmpty)
-      .rule('tokenServiceAccountEmail', props.tokenServiceAccountEmail, RULES.serviceAccountEmail);
+      .rule('tokenServiceAccountEmail', props.tokenServiceAccountEmail, RULES.serviceAccountEmail)
+      .rule('queueId', props.queueId, RULES.queueId);
     checkCloudRunSettings(p, { ...props, tasksPath: this.tasksPath, dispatchDeadlineSeconds: this.dispatchDeadlineSeconds, timeoutSeconds: timeout });
     checkHandlerAdoption(p, props);
     throwIfInvalid(this, p);
@@ -155,7 +163,7 @@ export class TaskHandlerService extends Construct {
       // The handler's tuning, only when set (the handler has the same defaults).
       ...(props.bodyTimeoutSeconds === undefined ? [] : [{ name: 'TASKS_BODY_TIMEOUT_SECONDS', value: numberText(props.bodyTimeoutSeconds) }]),
       ...(props.maxConnections === undefined ? [] : [{ name: 'TASKS_MAX_CONNECTIONS', value: numberText(props.maxConnections) }]),
-      ...Object.entries(deadLetterEnv(props.queueRetry, props.deadLetterTopic)).map(([name, value]) => ({ name, value })),
+      ...Object.entries(deadLetterEnv(props.queueRetry, props.deadLetterTopic, props.queueId)).map(([name, value]) => ({ name, value })),
     ];
     const limits = definedOnly({ cpu: props.cpu, memory: props.memory }) as Record<string, string> | undefined;
     const scaling = definedOnly({ minInstanceCount: props.minInstanceCount, maxInstanceCount: props.maxInstanceCount });
@@ -195,6 +203,13 @@ export class TaskHandlerService extends Construct {
     for (const ref of uniqueSecrets(props.secrets)) this.grantSecretAccess(ref);
     this.node.addValidation({
       validate: () => (this.tokenAccounts.length > 0 ? [] : [`'${this.node.path}' accepts no token account: give tokenServiceAccountEmail or call addTokenAccount`]),
+    });
+    // The handler refuses limits that belong to no queue (it would dead-letter whatever queue a request names).
+    this.node.addValidation({
+      validate: () =>
+        props.queueRetry === undefined || props.queueId !== undefined || this.queueRetryLimits.size > 0
+          ? []
+          : [`'${this.node.path}' has queueRetry but no queueId: give the id of the queue the limits belong to, or add queues with addQueueRetryLimits`],
     });
     this.uri = this.resource.uri;
     this.host = Fn.trimprefix(this.resource.uri, 'https://');

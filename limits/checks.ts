@@ -44,6 +44,15 @@ export function headerProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The reason a header value cannot be sent, or undefined when it can: a CR, LF or NUL would end the header line
+ * (header injection), and HTTP refuses it anyway (fetch throws, Cloud Tasks answers INVALID_ARGUMENT).
+ */
+export function headerValueProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return `must be a string, got ${value === null ? 'null' : typeof value}`;
+  return /[\r\n\0]/.test(value) ? 'contains a line break (CR/LF) or NUL' : undefined;
+}
+
 /** Bytes a header map takes on the wire ("name: value\r\n" per header). */
 export function headerBytes(headers: Record<string, string>): number {
   return Object.entries(headers).reduce(

@@ -4,19 +4,19 @@
  * `$alt=json;enum-encoding=int` (what the official client's REST transport sends) enums are numbers, both ways.
  *
  * Hostile input: the Host header must be a loopback name (a web page cannot reach the API by DNS rebinding);
- * the route and the bearer token are checked before any body is read; bodies are capped at MAX_REQUEST_BYTES;
- * every failure is a JSON error answer, never a crash.
+ * the route and the bearer token are checked before any body is read; bodies are capped at MAX_REQUEST_BYTES: a
+ * larger one is read to its end (up to MAX_DRAIN_BYTES) and answered 400 as Google does, a far larger one is
+ * answered 413 and the connection closed; every failure is a JSON error answer, never a crash.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApiError, CloudTasksCore, invalid, MAX_REQUEST_BYTES } from './core';
+import { BodyError, boundTimes, hostProblem, readBoundedBody } from './http-guard';
 import { Encoding, jsonEncoding, policyInput, policyMessage, queueInput, queueMessage, str, taskInput, taskMessage, viewOf } from './messages';
 import type { TokenSigner } from './signer';
 
 /** Request headers that are about the API call, not the task (never copied into a buffered task). */
 const CALL_HEADERS = /^(host|authorization|content-length|connection|keep-alive|transfer-encoding|accept|accept-encoding|user-agent|x-goog-.*|x-cloud-trace-context|traceparent|te|upgrade|expect)$/i;
-/** Host names that can only mean this machine (DNS rebinding sends the attacker's name instead). */
-const LOOPBACK_HOST = /^(localhost|[a-z0-9-]+\.localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 export interface ApiOptions {
   readonly core: CloudTasksCore;
@@ -83,9 +83,7 @@ export class CloudTasksApi {
       ['POST', re(`(${T}):run`), (m, c) => taskMessage(core.runTask(m[1]), viewOf(json(c).responseView), c.enc)],
     ];
     this.server = createServer((req, res) => void this.handle(req, res));
-    // A slow client cannot hold a connection for Node's default 5 minutes.
-    this.server.requestTimeout = 30_000;
-    this.server.headersTimeout = 10_000;
+    boundTimes(this.server);
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -103,8 +101,8 @@ export class CloudTasksApi {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     try {
-      const host = (req.headers.host ?? '127.0.0.1').replace(/:\d+$/, '');
-      if (!LOOPBACK_HOST.test(host)) throw new ApiError('PERMISSION_DENIED', `Host ${JSON.stringify(host.slice(0, 80))} is not a loopback name: the local API answers only localhost / 127.0.0.1 / [::1].`);
+      const host = hostProblem(req);
+      if (host) throw new ApiError('PERMISSION_DENIED', host);
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const [rawPath, query] = q < 0 ? [url, ''] : [url.slice(0, q), url.slice(q + 1)];
@@ -120,7 +118,7 @@ export class CloudTasksApi {
       const call: Call = { params: new URLSearchParams(query), enc: jsonEncoding(decode(query).includes('enum-encoding=int')), req, body: await readBody(req) };
       send(res, 200, route[2](match, call));
     } catch (e) {
-      const err = e instanceof ApiError ? e : new ApiError('INTERNAL', (e as Error).message);
+      const err = e instanceof ApiError ? e : e instanceof BodyError ? bodyError(e) : new ApiError('INTERNAL', (e as Error).message);
       // The body may be unread (refused before reading): close the connection rather than parse the rest.
       if (!req.complete) res.setHeader('Connection', 'close');
       send(res, err.httpStatus, { error: { code: err.httpStatus, message: err.message, status: err.status } });
@@ -162,27 +160,14 @@ function parseJson(body: Buffer): Record<string, any> { // eslint-disable-line @
   return parsed as Record<string, unknown>;
 }
 
-const tooLarge = () => new ApiError('INVALID_ARGUMENT', `Request body is larger than ${MAX_REQUEST_BYTES} bytes.`, 413);
-
-/** The body, up to MAX_REQUEST_BYTES (a declared or streamed excess is refused without reading the rest). */
+/** The body, up to MAX_REQUEST_BYTES (see readBoundedBody). */
 function readBody(req: IncomingMessage): Promise<Buffer> {
-  if (Number(req.headers['content-length'] ?? 0) > MAX_REQUEST_BYTES) return Promise.reject(tooLarge());
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_REQUEST_BYTES) {
-        req.off('data', onData);
-        reject(tooLarge());
-      } else chunks.push(c);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-    // A client that hangs up mid-body: settle, so nothing waits on it.
-    req.on('close', () => !req.complete && reject(invalid('The request body was cut off.')));
-  });
+  return readBoundedBody(req, MAX_REQUEST_BYTES);
+}
+
+/** Over the limit but read: 400, as Google answers; far over it (unread): 413, and the connection is closed. */
+function bodyError(e: BodyError): ApiError {
+  return new ApiError('INVALID_ARGUMENT', e.message, e.kind === 'too-large' ? 413 : 400);
 }
 
 function send(res: ServerResponse, status: number, body: unknown): void {

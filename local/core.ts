@@ -6,7 +6,9 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import {
   DISPATCH_DEADLINE,
+  HEADER_NAME_PATTERN,
   headerBytes,
+  headerValueProblem,
   headersFitOverrideLimit,
   HTTP_METHODS,
   HttpMethod,
@@ -20,7 +22,7 @@ import {
   TASK_ID_PATTERN,
 } from '../limits';
 import type { Dispatcher } from './dispatcher';
-import { QUEUE_DEFAULTS, QueueConfig, QueueTarget, splitTaskName, TaskRecord } from './model';
+import { QUEUE_DEFAULTS, QueueConfig, QueueTarget, splitTaskName, storedTaskHeaders, TaskRecord } from './model';
 import type { TaskStore } from './store';
 
 /** google.rpc.Code names with their gRPC numbers and the HTTP status Google's REST frontend uses. */
@@ -49,7 +51,22 @@ export class ApiError extends Error {
   }
 }
 export const invalid = (message: string) => new ApiError('INVALID_ARGUMENT', message);
-const notFound = (what: string) => new ApiError('NOT_FOUND', `${what} does not exist.`);
+
+/** Google's own texts, where recordings of the real service show them (codes match everywhere). */
+export const GOOGLE_MESSAGES = {
+  queueNotFound: 'Queue does not exist. If you just created the queue, wait at least a minute for the queue to initialize.',
+  entityNotFound: 'Requested entity was not found.',
+  queueExists: 'Queue already exists',
+  taskExists: 'Requested entity already exists',
+  queueName: 'Queue name must be formatted: "projects/<PROJECT_ID>/locations/<LOCATION_ID>/queues/<QUEUE_ID>".',
+  taskId: (id: string) => `Task ID ${JSON.stringify(id)} can contain only letters ([A-Za-z]), numbers ([0-9]), hyphens (-), or underscores (_). Task ID must between 1 and 500 characters.`,
+  queueMismatch: (request: string, task: string) => `The queue name from request ('${request}') must be the same as the queue name in the named task ('${task}').`,
+  /** IAM's text for a member without a type (not recorded here: from IAM's public error reports). */
+  memberForm: 'Policy members must be of the form "<type>:<value>".',
+} as const;
+
+/** IAM member types a policy binding takes (`allUsers` and `allAuthenticatedUsers` stand alone). */
+const MEMBER = /^(allUsers|allAuthenticatedUsers|(user|serviceAccount|group):[^\s@:/]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+|domain:[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+|(projectOwner|projectEditor|projectViewer):[a-z][-a-z0-9]{4,28}[a-z0-9]|deleted:(user|serviceAccount|group):\S+\?uid=\d+|principal(Set)?:\/\/\S+)$/;
 
 /** Largest request the faces read (REST body, gRPC message): room for a 1 MB task in base64 JSON (4/3 of it) and more. */
 export const MAX_REQUEST_BYTES = 2 * 1024 * 1024;
@@ -131,10 +148,8 @@ export class CloudTasksCore {
     if (!PARENT.test(parent)) throw invalid(`parent must be "projects/PROJECT_ID/locations/LOCATION_ID", got ${quote(parent)}.`);
     const name = input.name ?? '';
     const m = QUEUE_NAME.exec(name);
-    if (!m || m[1] !== parent || !QUEUE_ID_PATTERN.test(m[2])) {
-      throw invalid(`Queue.name must be "${parent}/queues/QUEUE_ID" with QUEUE_ID of letters, digits or hyphens (max 100), got ${quote(name)}.`);
-    }
-    if (this.queues.has(name)) throw new ApiError('ALREADY_EXISTS', `Queue ${name} already exists.`);
+    if (!m || m[1] !== parent || !QUEUE_ID_PATTERN.test(m[2])) throw invalid(GOOGLE_MESSAGES.queueName);
+    if (this.queues.has(name)) throw new ApiError('ALREADY_EXISTS', GOOGLE_MESSAGES.queueExists);
     return this.save(merge(undefined, name, input, undefined));
   }
 
@@ -147,7 +162,7 @@ export class CloudTasksCore {
   }
 
   deleteQueue(name: string): void {
-    this.queue(name);
+    this.queue(name, GOOGLE_MESSAGES.entityNotFound);
     this.queues.delete(name);
     this.o.store.deleteQueue(name);
   }
@@ -187,6 +202,10 @@ export class CloudTasksCore {
     }
     const bindings = (policy.bindings ?? []).map((b, i) => {
       if (!b.role || !/^roles\/\S+$/.test(b.role)) throw invalid(`policy.bindings[${i}].role must be like "roles/cloudtasks.enqueuer", got ${quote(b.role ?? '')}.`);
+      for (const member of b.members ?? []) {
+        if (typeof member !== 'string' || !/^(allUsers|allAuthenticatedUsers|[A-Za-z]+:.+)$/.test(member)) throw invalid(GOOGLE_MESSAGES.memberForm);
+        if (!MEMBER.test(member)) throw invalid(`Invalid member ${quote(member)} in policy.bindings[${i}]: expected user:, serviceAccount:, group: (an email), domain:, projectOwner/Editor/Viewer:, principal:// or principalSet://, allUsers or allAuthenticatedUsers.`);
+      }
       return { role: b.role, members: [...(b.members ?? [])] };
     });
     const stored: Policy = { version: policy.version || 1, bindings, etag: randomBytes(8).toString('base64') };
@@ -209,9 +228,11 @@ export class CloudTasksCore {
   }
 
   getTask(name: string): TaskRecord {
-    this.queue(splitTaskName(name)[0]);
+    const [queue, id] = splitTaskName(name);
+    this.queue(queue);
+    if (!TASK_ID_PATTERN.test(id)) throw invalid(GOOGLE_MESSAGES.taskId(id));
     const t = this.o.store.get(name);
-    if (!t) throw notFound(`Task ${name}`);
+    if (!t) throw new ApiError('NOT_FOUND', GOOGLE_MESSAGES.entityNotFound);
     return t;
   }
 
@@ -269,14 +290,19 @@ export class CloudTasksCore {
   private add(q: QueueConfig, t: TaskInput & { method: HttpMethod }): TaskRecord {
     if (t.name !== undefined) {
       const [parent, id] = splitTaskName(t.name);
-      if (parent !== q.path || !TASK_ID_PATTERN.test(id)) {
-        throw invalid(`Task name must be "${q.path}/tasks/TASK_ID" with TASK_ID of letters, digits, "-" or "_" (max 500), got ${quote(t.name)}.`);
-      }
+      if (parent !== q.path) throw invalid(GOOGLE_MESSAGES.queueMismatch(q.path, parent));
+      if (!TASK_ID_PATTERN.test(id)) throw invalid(GOOGLE_MESSAGES.taskId(id));
     }
     const body = t.body ?? Buffer.alloc(0);
-    const headers = t.headers ?? {};
+    for (const [name, value] of Object.entries(t.headers ?? {})) {
+      if (!HEADER_NAME_PATTERN.test(name)) throw invalid(`HttpRequest.headers: ${quote(name)} is not a valid header name.`);
+      const problem = headerValueProblem(value);
+      if (problem) throw invalid(`HttpRequest.headers: the value of ${quote(name)} ${problem}.`);
+    }
+    // Host, Content-Length, X-Google-*, X-AppEngine-*, X-CloudTasks-* are ignored; User-Agent is Google-Cloud-Tasks.
+    const headers = storedTaskHeaders(t.headers ?? {});
     if (body.length > 0 && !BODY_METHODS.includes(t.method)) throw invalid(`A task with a body must use POST, PUT or PATCH, got ${t.method}.`);
-    const size = body.length + headerBytes(headers);
+    const size = body.length + headerBytes(t.headers ?? {}); // what the caller sent, not the User-Agent added here
     if (size > MAX_TASK_BYTES) throw invalid(`The maximum task size is ${MAX_TASK_BYTES} bytes (${MAX_TASK_SIZE_TEXT}); this task has ${size} (body and headers).`);
     const now = Date.now();
     const record: TaskRecord = {
@@ -295,16 +321,16 @@ export class CloudTasksCore {
       responseCount: 0,
       executionCount: 0,
     };
-    if (!this.o.store.add(record, now)) throw new ApiError('ALREADY_EXISTS', 'Requested entity already exists');
+    if (!this.o.store.add(record, now)) throw new ApiError('ALREADY_EXISTS', GOOGLE_MESSAGES.taskExists);
     this.o.dispatcher.kick();
     return record;
   }
 
-  private queue(name: string): QueueConfig {
+  private queue(name: string, notFoundMessage: string = GOOGLE_MESSAGES.queueNotFound): QueueConfig {
     const q = this.queues.get(name);
     if (q) return q;
-    if (!QUEUE_NAME.test(name)) throw invalid(`A queue name must be "projects/PROJECT_ID/locations/LOCATION_ID/queues/QUEUE_ID", got ${quote(name)}.`);
-    throw notFound(`Queue ${name}`);
+    if (!QUEUE_NAME.test(name)) throw invalid(GOOGLE_MESSAGES.queueName);
+    throw new ApiError('NOT_FOUND', notFoundMessage);
   }
 
   private view(q: QueueConfig): QueueView {
@@ -386,6 +412,11 @@ function validateQueue(q: QueueConfig): void {
   if (t?.httpMethod && !HTTP_METHODS.includes(t.httpMethod)) problems.push(`httpTarget.httpMethod must be one of ${HTTP_METHODS.join(', ')}, got ${quote(t.httpMethod)}`);
   const port = t?.uriOverride?.port;
   if (port !== undefined && !(Number.isInteger(port) && port >= 1 && port <= 65535)) problems.push(`httpTarget.uriOverride.port must be from 1 to 65535, got ${port}`);
+  for (const [name, value] of Object.entries(t?.headers ?? {})) {
+    if (!HEADER_NAME_PATTERN.test(name)) problems.push(`httpTarget.headerOverrides: ${quote(name)} is not a valid header name`);
+    const problem = headerValueProblem(value);
+    if (problem) problems.push(`httpTarget.headerOverrides: the value of ${quote(name)} ${problem}`);
+  }
   if (t && !headersFitOverrideLimit(t.headers)) problems.push(`httpTarget.headerOverrides must stay below ${MAX_HEADER_OVERRIDE_BYTES} bytes in total, got ${headerBytes(t.headers)}`);
   if (problems.length > 0) throw invalid(`Invalid queue ${q.path}: ${problems.join('; ')}.`);
 }

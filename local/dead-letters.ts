@@ -40,6 +40,7 @@ export class DeadLetterStore {
     this.stmts = {
       insert: db.prepare('INSERT INTO dead_letters (topic, queue, data, attributes, publish_ms) VALUES (?, ?, ?, ?, ?)'),
       available: db.prepare('SELECT * FROM dead_letters WHERE acked_ms IS NULL AND lease_until_ms <= ? ORDER BY id LIMIT ?'),
+      availableOf: db.prepare('SELECT * FROM dead_letters WHERE acked_ms IS NULL AND lease_until_ms <= ? AND queue = ? ORDER BY id LIMIT ?'),
       lease: db.prepare('UPDATE dead_letters SET lease_until_ms = ? WHERE id = ? AND acked_ms IS NULL'),
       ack: db.prepare('UPDATE dead_letters SET acked_ms = ? WHERE id = ? AND acked_ms IS NULL'),
       pending: db.prepare('SELECT queue, COUNT(*) AS n FROM dead_letters WHERE acked_ms IS NULL GROUP BY queue'),
@@ -69,10 +70,10 @@ export class DeadLetterStore {
     return this.publish('local/dropped', Buffer.from(JSON.stringify(letter)).toString('base64'), attributes, now);
   }
 
-  /** Up to `max` messages nobody holds, each leased for `ackDeadlineSeconds`. */
-  pull(max: number, ackDeadlineSeconds: number, now = Date.now()): ReceivedMessage[] {
+  /** Up to `max` messages nobody holds (of `queue` only, when given), each leased for `ackDeadlineSeconds`. */
+  pull(max: number, ackDeadlineSeconds: number, now = Date.now(), queue?: string): ReceivedMessage[] {
     return this.db.transaction(() => {
-      const rows = this.stmts.available.all(now, max) as Row[];
+      const rows = (queue === undefined ? this.stmts.available.all(now, max) : this.stmts.availableOf.all(now, queue, max)) as Row[];
       for (const r of rows) this.stmts.lease.run(now + ackDeadlineSeconds * 1000, r.id);
       return rows.map((r) => ({
         ackId: String(r.id),

@@ -34,6 +34,20 @@ export function localDeadLetterEnv(opsEndpoint: string, env: Record<string, stri
   };
 }
 
+/**
+ * The environment of a handler `npm run dev` starts: the stack's values resolved, its port, the local JWKS, the local
+ * dead-letter sink, and loopback only (a developer's handler is not reachable from the network it is on).
+ */
+export function localHandlerEnv(resolved: Record<string, string>, o: { port: number; jwksUrl: string; opsEndpoint: string; project: string }): Record<string, string> {
+  return {
+    ...resolved,
+    PORT: String(o.port),
+    TASKS_LISTEN_HOST: '127.0.0.1',
+    TASKS_JWKS_URL: o.jwksUrl,
+    ...localDeadLetterEnv(o.opsEndpoint, resolved, o.project),
+  };
+}
+
 /** One line per queue: depth, in flight, attempts by outcome and status, dead letters. */
 export function formatStats(stats: readonly QueueStats[]): string {
   const rows = stats.map((s) => {

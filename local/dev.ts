@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { recordFingerprint, staleReason } from './freshness';
 import { LOCAL_DEV_PORTS } from '../limits/local-dev';
-import { deadLetterCliFlags, devPorts, formatStats, localDeadLetterEnv, pubsubReferences } from './dev-ops';
+import { deadLetterCliFlags, devPorts, formatStats, localHandlerEnv, pubsubReferences } from './dev-ops';
 import { LocalCloudTasks } from './index';
 import { derivedReferences, queuesOf, readStacks, References, Resolver, servicesOf } from './terraform';
 
@@ -102,10 +102,7 @@ async function main(): Promise<void> {
       stdio: 'inherit',
       env: {
         ...process.env,
-        ...Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, resolver.value(v) ?? ''])),
-        PORT: String(s.port),
-        TASKS_JWKS_URL: local.jwksUrl,
-        ...localDeadLetterEnv(local.opsEndpoint, Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, resolver.value(v) ?? ''])), project),
+        ...localHandlerEnv(Object.fromEntries(Object.entries(s.env).map(([k, v]) => [k, resolver.value(v) ?? ''])), { port: s.port, jwksUrl: local.jwksUrl, opsEndpoint: local.opsEndpoint, project }),
       },
     }),
   );

@@ -5,7 +5,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { backoffSeconds, burstSize, queueId, QueueConfig, retriesExhausted, retryReason, TaskRecord, taskId } from './model';
+import { backoffSeconds, burstSize, IGNORED_TASK_HEADER, queueId, QueueConfig, retriesExhausted, TASK_USER_AGENT, TaskRecord, taskId } from './model';
 import type { TokenSigner } from './signer';
 import type { TaskStore } from './store';
 
@@ -178,7 +178,8 @@ export class Dispatcher {
     // A Retry-After of zero or less never shortens the backoff (the larger of the two wins).
     const delayMs = Math.max(backoffSeconds(attemptNumber, q.retry) * 1000, retryAfterMs);
     const attempt = { scheduleTime: task.scheduleMs, dispatchTime: started, responseTime: responded ? now : undefined, responseStatus: status };
-    this.o.store.recordFailure(task, attempt, status, responded, retryReason(status), now + delayMs);
+    // The real service sends X-CloudTasks-TaskRetryReason empty on every retry, whatever the failure (recorded).
+    this.o.store.recordFailure(task, attempt, status, responded, '', now + delayMs);
     this.log({ ...base, severity: 'WARNING', message: `task ${taskId(task.name)} failed (${status}); retry in ${delayMs} ms`, outcome: 'retry', retryInMs: delayMs });
   }
 
@@ -188,9 +189,10 @@ export class Dispatcher {
       for (const existing of Object.keys(headers)) if (existing.toLowerCase() === k.toLowerCase()) delete headers[existing];
       headers[k] = v;
     };
-    for (const [k, v] of Object.entries(task.headers)) set(k, v);
-    for (const [k, v] of Object.entries(q.httpTarget?.headers ?? {})) set(k, v);
-    set('User-Agent', 'Google-Cloud-Tasks');
+    // Headers Cloud Tasks ignores never reach the handler, whoever set them (a task stored earlier, a queue override).
+    for (const [k, v] of Object.entries(task.headers)) if (!IGNORED_TASK_HEADER.test(k)) set(k, v);
+    for (const [k, v] of Object.entries(q.httpTarget?.headers ?? {})) if (!IGNORED_TASK_HEADER.test(k)) set(k, v);
+    set('User-Agent', TASK_USER_AGENT);
     set('X-CloudTasks-QueueName', queueId(q.path));
     set('X-CloudTasks-TaskName', taskId(task.name));
     set('X-CloudTasks-TaskRetryCount', String(task.dispatchCount));
@@ -198,7 +200,7 @@ export class Dispatcher {
     set('X-CloudTasks-TaskETA', (task.scheduleMs / 1000).toFixed(6));
     if (task.previousResponse !== undefined) {
       set('X-CloudTasks-TaskPreviousResponse', String(task.previousResponse));
-      set('X-CloudTasks-TaskRetryReason', task.retryReason ?? '');
+      set('X-CloudTasks-TaskRetryReason', '');
     }
     // Queue-level auth overrides the task's own. OAuth access tokens are placeholders locally (nothing local
     // could verify a real one): the header says which account Cloud Tasks would have used.

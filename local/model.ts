@@ -1,5 +1,5 @@
 /** The local server's view of queues and tasks (cdktf-free: runtime code). */
-import { canonicalCodeOfHttp, HttpMethod, UriOverrideEnforceMode } from '../limits';
+import type { HttpMethod, UriOverrideEnforceMode } from '../limits';
 
 export interface QueueTarget {
   readonly httpMethod?: HttpMethod;
@@ -85,8 +85,20 @@ export function parseDuration(value: string | undefined): number | undefined {
 // The retry rule lives once, in limits/ (the handler predicts it to spot a task's last attempt).
 export { backoffSeconds, retriesExhausted } from '../limits';
 
-/** Canonical reason for a failed attempt's status, as X-CloudTasks-TaskRetryReason reports it. */
-export const retryReason = canonicalCodeOfHttp;
+/**
+ * Task headers Cloud Tasks ignores or computes itself (v2 HttpRequest.headers: Host is derived from the URL,
+ * Content-Length computed, `X-Google-*` and `X-AppEngine-*` are for Google's use only; `X-CloudTasks-*` are set at
+ * dispatch). Transfer-Encoding and the other hop-by-hop headers belong to one connection, never to a task.
+ */
+export const IGNORED_TASK_HEADER = /^(host|content-length|transfer-encoding|connection|keep-alive|proxy-connection|te|trailer|upgrade|x-google-.*|x-appengine-.*|x-cloudtasks-.*)$/i;
+/** What Cloud Tasks sets as an HTTP task's User-Agent, stored on the task itself (recorded: CreateTask, GetTask). */
+export const TASK_USER_AGENT = 'Google-Cloud-Tasks';
+
+/** A task's headers as Cloud Tasks stores them: ignored ones dropped, User-Agent replaced by Google-Cloud-Tasks. */
+export function storedTaskHeaders(headers: Record<string, string>): Record<string, string> {
+  const kept = Object.entries(headers).filter(([name]) => !IGNORED_TASK_HEADER.test(name) && name.toLowerCase() !== 'user-agent');
+  return { 'User-Agent': TASK_USER_AGENT, ...Object.fromEntries(kept) };
+}
 
 export const queueId = (path: string) => path.split('/').pop()!;
 export const taskId = (name: string) => name.split('/').pop()!;

@@ -2,13 +2,21 @@
  * The local operations face, on its own loopback port: the slice of Pub/Sub's REST API the dead-letter sink and
  * the replay CLI use (topics:publish, subscriptions:pull / :acknowledge / :modifyAckDeadline), a metadata-server
  * token for the handler, and `GET /stats` (per queue: depth, in flight, attempts by outcome, dead letters).
- * Every local subscription reads the one local dead-letter table.
+ * Every local subscription reads the one local dead-letter table; `QUEUE-dead-letters` (the construct's name) of a
+ * known queue reads only that queue's letters, as its own subscription in the cloud would.
+ *
+ * Hostile input, as on the REST face: a loopback `Host` only (a web page cannot read dead letters by DNS rebinding);
+ * the route and the bearer token are checked before any body is read; bodies are capped at MAX_OPS_REQUEST_BYTES.
  */
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DeadLetterStore } from './dead-letters';
+import { BodyError, boundTimes, hostProblem, readBoundedBody } from './http-guard';
 import { queueId, QueueConfig } from './model';
 import type { TaskStore } from './store';
+
+/** Largest ops request body: Pub/Sub's own publish request limit (10 MB). */
+export const MAX_OPS_REQUEST_BYTES = 10_000_000;
 
 export interface QueueStats {
   readonly queue: string;
@@ -62,6 +70,7 @@ export class OpsServer {
 
   constructor(private readonly o: OpsOptions) {
     this.server = createServer((req, res) => void this.handle(req, res));
+    boundTimes(this.server);
   }
 
   async listen(port = 0, host = '127.0.0.1'): Promise<string> {
@@ -96,43 +105,48 @@ export class OpsServer {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     try {
-      const body = await readJson(req);
+      const host = hostProblem(req);
+      if (host) throw new OpsError(403, 'PERMISSION_DENIED', host);
       if (req.method === 'GET' && path === '/stats') return send(res, 200, { queues: this.stats() });
       if (req.method === 'GET' && path === '/computeMetadata/v1/instance/service-accounts/default/token') {
         if (req.headers['metadata-flavor'] !== 'Google') throw new OpsError(403, 'PERMISSION_DENIED', 'Missing Metadata-Flavor: Google header.');
         return send(res, 200, { access_token: 'local-metadata-token', expires_in: 3599, token_type: 'Bearer' });
       }
+      // Route, then token, then (only then) the body.
+      const publish = req.method === 'POST' ? /^\/v1\/(projects\/[^/]+\/topics\/[^/:]+):publish$/.exec(path) : null;
+      const subscription = req.method === 'POST' ? /^\/v1\/projects\/[^/]+\/subscriptions\/([^/:]+):(pull|acknowledge|modifyAckDeadline)$/.exec(path) : null;
+      if (!publish && !subscription) throw new OpsError(404, 'NOT_FOUND', `No route for ${String(req.method).slice(0, 20)} ${JSON.stringify(path.slice(0, 200))}.`);
       if (!/^Bearer \S+/.test(req.headers.authorization ?? '')) throw new OpsError(401, 'UNAUTHENTICATED', 'Request is missing required authentication credential.');
-      let m: RegExpExecArray | null;
-      if (req.method === 'POST' && (m = /^\/v1\/(projects\/[^/]+\/topics\/[^/:]+):publish$/.exec(path))) {
+      const body = await readJson(req);
+      if (publish) {
         const messages = (body.messages ?? []) as { data?: string; attributes?: Record<string, string> }[];
         if (messages.length === 0) throw new OpsError(400, 'INVALID_ARGUMENT', 'At least one message is required.');
-        return send(res, 200, { messageIds: messages.map((msg) => this.o.deadLetters.publish(m![1], msg.data ?? '', msg.attributes ?? {})) });
+        return send(res, 200, { messageIds: messages.map((msg) => this.o.deadLetters.publish(publish[1], msg.data ?? '', msg.attributes ?? {})) });
       }
-      if (req.method === 'POST' && (m = /^\/v1\/projects\/[^/]+\/subscriptions\/[^/:]+:(pull|acknowledge|modifyAckDeadline)$/.exec(path))) {
-        const ackIds = (body.ackIds ?? []) as string[];
-        if (m[1] === 'pull') return send(res, 200, { receivedMessages: this.o.deadLetters.pull(Math.max(1, Number(body.maxMessages ?? 100)), 60) });
-        if (m[1] === 'acknowledge') this.o.deadLetters.acknowledge(ackIds);
-        else this.o.deadLetters.modifyAckDeadline(ackIds, Number(body.ackDeadlineSeconds ?? 0));
-        return send(res, 200, {});
-      }
-      throw new OpsError(404, 'NOT_FOUND', `No route for ${req.method} ${path}.`);
+      const [, name, method] = subscription!;
+      const ackIds = (body.ackIds ?? []) as string[];
+      if (method === 'pull') return send(res, 200, { receivedMessages: this.o.deadLetters.pull(Math.max(1, Number(body.maxMessages ?? 100)), 60, Date.now(), this.queueOf(name)) });
+      if (method === 'acknowledge') this.o.deadLetters.acknowledge(ackIds);
+      else this.o.deadLetters.modifyAckDeadline(ackIds, Number(body.ackDeadlineSeconds ?? 0));
+      return send(res, 200, {});
     } catch (e) {
-      const err = e instanceof OpsError ? e : new OpsError(400, 'INVALID_ARGUMENT', (e as Error).message);
+      const err = e instanceof OpsError ? e : e instanceof BodyError ? new OpsError(e.kind === 'too-large' ? 413 : 400, 'INVALID_ARGUMENT', e.message) : new OpsError(400, 'INVALID_ARGUMENT', (e as Error).message);
+      // The body may be unread (refused before reading): close the connection rather than parse the rest.
+      if (!req.complete) res.setHeader('Connection', 'close');
       send(res, err.code, { error: { code: err.code, message: err.message, status: err.status } });
     }
+  }
+
+  /** The queue id whose letters a subscription reads: `QUEUE-dead-letters` of a known queue; else every queue's. */
+  private queueOf(subscription: string): string | undefined {
+    const m = /^(.+)-dead-letters$/.exec(subscription);
+    const queues = typeof this.o.queues === 'function' ? this.o.queues() : this.o.queues;
+    return m && queues.some((q) => queueId(q.path) === m[1]) ? m[1] : undefined;
   }
 }
 
 async function readJson(req: IncomingMessage): Promise<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of req) {
-    size += (c as Buffer).length;
-    if (size > 16 * 1024 * 1024) throw new OpsError(413, 'INVALID_ARGUMENT', 'Request body too large.');
-    chunks.push(c as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString();
+  const text = (await readBoundedBody(req, MAX_OPS_REQUEST_BYTES)).toString();
   if (!text) return {};
   try {
     return JSON.parse(text);

@@ -1,4 +1,5 @@
-import { Token } from 'cdktf';
+import { TerraformStack, Testing, Token } from 'cdktf';
+import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { resolveConfig } from '../config';
 import { DeadLetterTopic, DeadLetterTopicProps, HttpTargetPipeline, HttpTargetPipelineProps, Principal, TaskHandlerService } from '../constructs';
 import { iamRows, only, resources, synth } from './helpers';
@@ -144,6 +145,35 @@ describe('HttpTargetPipeline dead letters', () => {
       orders: { maxAttempts: 5, maxRetryDuration: '0s', minBackoff: '2s' },
       emails: { maxAttempts: 100, maxRetryDuration: '0s' },
     });
+  });
+
+  test('the handler learns which queue its limits belong to (TASKS_QUEUE_ID): it dead-letters that queue only', () => {
+    expect(env(only(pipeline(), 'google_cloud_run_v2_service')).TASKS_QUEUE_ID).toBe('orders');
+  });
+
+  const svc = { serviceName: 'h', location: 'us-central1', audience: 'a', tokenServiceAccountEmail: 'e@p.iam.gserviceaccount.com' };
+  const validated = (fn: (stack: TerraformStack) => void) => {
+    const stack = new TerraformStack(Testing.app(), 'test');
+    new GoogleProvider(stack, 'google', { project: 'test-project', region: 'us-central1' });
+    fn(stack);
+    return () => Testing.synth(stack, true);
+  };
+  test('queueRetry without a queue is refused: the handler would dead-letter any queue a request names', () => {
+    expect(validated((stack) => new TaskHandlerService(stack, 'H', { ...svc, queueRetry: { maxAttempts: 3 } }))).toThrow(/'test\/H' has queueRetry but no queueId/);
+  });
+
+  test('queueRetry is accepted with queueId, or with queues added by addQueueRetryLimits', () => {
+    const s = synth((stack) => new TaskHandlerService(stack, 'H', { ...svc, queueRetry: { maxAttempts: 3 }, queueId: 'orders' }));
+    expect(env(only(s, 'google_cloud_run_v2_service')).TASKS_QUEUE_ID).toBe('orders');
+    expect(validated((stack) => new TaskHandlerService(stack, 'H', { ...svc, queueRetry: { maxAttempts: 3 }, queueId: 'orders' }))).not.toThrow();
+    expect(validated((stack) => new TaskHandlerService(stack, 'H', { ...svc, queueRetry: { maxAttempts: 3 } }).addQueueRetryLimits('emails'))).not.toThrow();
+    const shared = synth((stack) => new TaskHandlerService(stack, 'H', { ...svc, queueRetry: { maxAttempts: 3 } }).addQueueRetryLimits('emails'));
+    expect(env(only(shared, 'google_cloud_run_v2_service'))).not.toHaveProperty('TASKS_QUEUE_ID');
+    expect(validated((stack) => new TaskHandlerService(stack, 'H', svc))).not.toThrow();
+  });
+
+  test('queueId must be a queue id', () => {
+    expect(() => synth((stack) => new TaskHandlerService(stack, 'H', { ...svc, queueRetry: {}, queueId: 'bad/queue' }))).toThrow(/queueId.*bad\/queue/);
   });
 
   test('a TaskHandlerService without queueRetry leaves dead letters off (no limits in its env)', () => {

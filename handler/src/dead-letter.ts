@@ -10,7 +10,7 @@
  * Cloud Tasks without a dead letter. The "failing attempts" alert covers those.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { backoffSeconds, DeadLetter, Problems, retriesExhausted, RETRY_DEFAULTS, RetryPolicy } from '../../limits';
+import { backoffSeconds, DeadLetter, Problems, QUEUE_ID_PATTERN, retriesExhausted, RETRY_DEFAULTS, RetryPolicy } from '../../limits';
 import type { TaskContext } from './context';
 
 export type { DeadLetter } from '../../limits';
@@ -36,20 +36,31 @@ export const DEAD_LETTER_OUTCOMES: readonly string[] = ['failed', 'bad-request',
 const DELIVERY_HEADERS =
   /^(authorization|host|content-length|connection|keep-alive|transfer-encoding|user-agent|accept-encoding|x-cloudtasks-.*|x-cloud-trace-context|traceparent|tracestate|forwarded|x-forwarded-.*|x-envoy-.*|x-google-.*|via)$/i;
 
-/** Decides whether an attempt is the task's last and hands failed last attempts to the sink. */
+/**
+ * Decides whether an attempt is the task's last and hands failed last attempts to the sink. Only the queues the
+ * handler serves are dead-lettered: `X-CloudTasks-QueueName` is whatever the caller sent, and a letter for a queue
+ * this handler does not serve would be replayed (with the operator's credentials) onto that queue.
+ */
 export class DeadLetterPolicy {
   constructor(
-    /** The limits of the queue in front (`TASKS_MAX_ATTEMPTS`...); undefined when only `byQueue` is known. */
+    /** The limits of the queue(s) in `queues` (`TASKS_MAX_ATTEMPTS`...); undefined when only `byQueue` is known. */
     readonly retry: RetryPolicy | undefined,
     readonly sink: DeadLetterSink,
     private readonly now: () => number = Date.now,
     /** Limits per queue id, for a handler shared by queues (`TASKS_QUEUE_RETRY_LIMITS`); they win over `retry`. */
     readonly byQueue: Readonly<Record<string, RetryPolicy>> = {},
-  ) {}
+    /** The queue ids `retry` applies to (`TASKS_QUEUE_ID`). Required with `retry` unless `byQueue` names queues. */
+    readonly queues: readonly string[] = [],
+  ) {
+    if (retry && queues.length === 0 && Object.keys(byQueue).length === 0) {
+      throw new Error('dead letters: retry limits without a queue would dead-letter any queue a request names; give the queue ids they belong to (TASKS_QUEUE_ID)');
+    }
+  }
 
-  /** The limits that apply to a queue; undefined (never dead-letter) for a queue with unknown limits. */
+  /** The limits that apply to a queue; undefined (never dead-letter) for a queue this handler does not serve. */
   retryFor(queue: string): RetryPolicy | undefined {
-    return Object.hasOwn(this.byQueue, queue) ? this.byQueue[queue] : this.retry;
+    if (Object.hasOwn(this.byQueue, queue)) return this.byQueue[queue];
+    return this.queues.includes(queue) ? this.retry : undefined;
   }
 
   /**
@@ -155,6 +166,20 @@ export function loadRetryPolicy(env: Env = process.env): RetryPolicy | undefined
   const policy = parseLimits(p, raw, (field) => ENV_NAMES[field]);
   p.throwIfAny('handler environment (retry limits)');
   return policy;
+}
+
+/**
+ * The queue ids `TASKS_MAX_ATTEMPTS`... belong to: `TASKS_QUEUE_ID`, one id or several comma-separated. Empty when
+ * unset. Throws when an entry is not a queue id.
+ */
+export function loadQueueIds(env: Env = process.env): string[] {
+  const text = env.TASKS_QUEUE_ID;
+  if (text === undefined || text === '') return [];
+  const ids = text.split(',').map((s) => s.trim());
+  const p = new Problems();
+  for (const id of ids) p.fail('TASKS_QUEUE_ID', id, 'queue ids (letters, digits, hyphens; 1-100), comma-separated', !QUEUE_ID_PATTERN.test(id));
+  p.throwIfAny('handler environment (dead letters)');
+  return ids;
 }
 
 /**

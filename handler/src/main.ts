@@ -24,8 +24,10 @@ async function main(): Promise<void> {
   }
   const server = new TaskServer({ config, work: sampleWork, deadLetters });
   installShutdown(server);
-  const address = await server.listen();
-  jsonLogger({ severity: 'INFO', message: `listening on :${address.port}${config.path}`, auth: config.auth ? 'oidc' : 'disabled', deadLetters: deadLetters ? deadLetters.sink.constructor.name : 'off (TASKS_MAX_ATTEMPTS unset)' });
+  // All interfaces on Cloud Run; `npm run dev` sets TASKS_LISTEN_HOST=127.0.0.1 so a dev machine's handler is not
+  // reachable from its network.
+  const address = await server.listen(undefined, process.env.TASKS_LISTEN_HOST || undefined);
+  jsonLogger({ severity: 'INFO', message: `listening on ${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}${config.path}`, auth: config.auth ? 'oidc' : 'disabled', deadLetters: deadLetters ? deadLetters.sink.constructor.name : 'off (TASKS_MAX_ATTEMPTS unset)' });
 }
 
 if (require.main === module) void main();

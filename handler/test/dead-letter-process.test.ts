@@ -16,6 +16,7 @@ test('main.ts: with TASKS_MAX_ATTEMPTS and a topic, a failing last attempt is pu
       PORT: '0',
       TASKS_AUTH: 'disabled',
       TASKS_MAX_ATTEMPTS: '2',
+      TASKS_QUEUE_ID: 'orders',
       TASKS_MAX_RETRY_DURATION: '0s',
       TASKS_DEAD_LETTER_TOPIC: 'projects/acme/topics/orders-dead-letters',
       TASKS_PUBSUB_ENDPOINT: google.endpoint,
@@ -30,7 +31,7 @@ test('main.ts: with TASKS_MAX_ATTEMPTS and a topic, a failing last attempt is pu
         for (const line of String(d).split('\n').filter(Boolean)) {
           const entry = JSON.parse(line);
           lines.push(entry);
-          const m = /^listening on :(\d+)/.exec(entry.message);
+          const m = /^listening on \S*:(\d+)\//.exec(entry.message);
           if (m) resolve(Number(m[1]));
         }
       });

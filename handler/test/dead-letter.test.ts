@@ -2,7 +2,7 @@
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BadRequestError } from '../src/context';
-import { DeadLetter, DeadLetterPolicy, DeadLetterSink, loadQueueRetryPolicies, loadRetryPolicy } from '../src/dead-letter';
+import { DeadLetter, DeadLetterPolicy, DeadLetterSink, loadQueueIds, loadQueueRetryPolicies, loadRetryPolicy } from '../src/dead-letter';
 import { deadLettersFromEnv, LogDeadLetterSink, PubSubDeadLetterSink } from '../src/sinks';
 import { gate, eventually, Harness, JwksServer, Keys, makeKey, recordingWork, sign, startHandler, taskHeaders } from './harness';
 
@@ -41,7 +41,7 @@ describe('dead letters (real tokens)', () => {
 
   async function start(work = recordingWork(() => { throw new Error('poison'); }).work) {
     sink = new MemorySink();
-    h = await startHandler(work, { jwks, deadLetters: new DeadLetterPolicy(RETRY, sink) });
+    h = await startHandler(work, { jwks, deadLetters: new DeadLetterPolicy(RETRY, sink, undefined, {}, ['orders']) });
   }
 
   test('a task failing every attempt reaches the sink exactly once, on its last attempt, and is acknowledged', async () => {
@@ -73,6 +73,13 @@ describe('dead letters (real tokens)', () => {
     expect(letter.headers).toMatchObject({ 'content-type': 'application/json', 'x-team': 'payments' });
     // Never the token, never the delivery's own headers: replay must not carry them.
     expect(Object.keys(letter.headers).filter((k) => /^(authorization|x-cloudtasks-|user-agent|host)/.test(k))).toEqual([]);
+  });
+
+  test('a token holder naming another queue cannot get a letter written for it (replay would enqueue it there)', async () => {
+    await start();
+    const res = await h.post({ ...attempt('steer-1', 500), ...bearer, 'X-CloudTasks-QueueName': 'victim' }, '{"evil":1}');
+    expect(res.status).toBe(500);
+    expect(sink.letters).toEqual([]);
   });
 
   test('a duplicate delivery of the acknowledged last attempt is not dead-lettered twice', async () => {
@@ -138,7 +145,7 @@ describe('DeadLetterPolicy.isLastAttempt (the FACTS rule: both limits used up)',
   const sink = new MemorySink();
   const NOW = 1_800_000_000_000;
   const ctx = (retryCount: number, etaMs = NOW) => ({ queueName: 'q', taskName: 't', retryCount, executionCount: 0, eta: new Date(etaMs) });
-  const policy = (over: Partial<typeof RETRY>) => new DeadLetterPolicy({ ...RETRY, ...over }, sink, () => NOW);
+  const policy = (over: Partial<typeof RETRY>) => new DeadLetterPolicy({ ...RETRY, ...over }, sink, () => NOW, {}, ['q']);
 
   test.each([0, 1, 2, 3, 8])('max_attempts 10, duration "0s": attempt %i + 1 is not the last', (retryCount) => {
     expect(policy({ maxAttempts: 10 }).isLastAttempt(ctx(retryCount))).toBe(false);
@@ -182,7 +189,27 @@ describe('per-queue limits (a handler shared by several queues)', () => {
     expect(p.isLastAttempt(ctx('emails', 1))).toBe(false);
     expect(p.isLastAttempt(ctx('emails', 4))).toBe(true);
     expect(p.isLastAttempt(ctx('unknown', 500))).toBe(false);
-    expect(new DeadLetterPolicy(RETRY, new MemorySink(), () => NOW, { emails: { ...RETRY, maxAttempts: 5 } }).isLastAttempt(ctx('unknown', 2))).toBe(true);
+  });
+
+  test('the default limits apply to the queues named for them only, never to a queue a request invents', () => {
+    const p = new DeadLetterPolicy(RETRY, new MemorySink(), () => NOW, { emails: { ...RETRY, maxAttempts: 5 } }, ['orders']);
+    expect(p.isLastAttempt(ctx('orders', 2))).toBe(true);
+    expect(p.isLastAttempt(ctx('victim', 500))).toBe(false);
+    expect(new DeadLetterPolicy(RETRY, new MemorySink(), () => NOW, { emails: { ...RETRY, maxAttempts: 5 } }).isLastAttempt(ctx('victim', 500))).toBe(false);
+  });
+
+  test('limits that belong to no queue are refused: they would dead-letter any queue a request names', () => {
+    expect(() => new DeadLetterPolicy(RETRY, new MemorySink())).toThrow(/retry limits without a queue .*TASKS_QUEUE_ID/);
+    expect(() => deadLettersFromEnv({ TASKS_MAX_ATTEMPTS: '3' })).toThrow(/TASKS_QUEUE_ID/);
+  });
+
+  test('TASKS_QUEUE_ID names the queue(s) TASKS_MAX_ATTEMPTS belongs to; anything else is refused at startup', () => {
+    const p = deadLettersFromEnv({ TASKS_MAX_ATTEMPTS: '3', TASKS_QUEUE_ID: 'orders, emails' })!;
+    expect(p.queues).toEqual(['orders', 'emails']);
+    expect(p.retryFor('victim')).toBeUndefined();
+    expect(() => deadLettersFromEnv({ TASKS_MAX_ATTEMPTS: '3', TASKS_QUEUE_ID: 'orders,bad/queue' })).toThrow(/handler environment \(dead letters\)[\s\S]*'TASKS_QUEUE_ID' must be queue ids .*got "bad\/queue"/);
+    expect(loadQueueIds({})).toEqual([]);
+    expect(loadQueueIds({ TASKS_QUEUE_ID: '' })).toEqual([]);
   });
 
   test('TASKS_QUEUE_RETRY_LIMITS is read as the construct writes it', () => {
@@ -231,8 +258,8 @@ describe('loadRetryPolicy / deadLettersFromEnv', () => {
   });
 
   test('TASKS_DEAD_LETTER_TOPIC picks the Pub/Sub sink; without it the ERROR log entry', () => {
-    expect(deadLettersFromEnv({ TASKS_MAX_ATTEMPTS: '3', TASKS_DEAD_LETTER_TOPIC: 'projects/p1/topics/dl' })?.sink).toBeInstanceOf(PubSubDeadLetterSink);
-    expect(deadLettersFromEnv({ TASKS_MAX_ATTEMPTS: '3' })?.sink).toBeInstanceOf(LogDeadLetterSink);
+    expect(deadLettersFromEnv({ TASKS_MAX_ATTEMPTS: '3', TASKS_QUEUE_ID: 'orders', TASKS_DEAD_LETTER_TOPIC: 'projects/p1/topics/dl' })?.sink).toBeInstanceOf(PubSubDeadLetterSink);
+    expect(deadLettersFromEnv({ TASKS_MAX_ATTEMPTS: '3', TASKS_QUEUE_ID: 'orders' })?.sink).toBeInstanceOf(LogDeadLetterSink);
   });
 
   test('a malformed topic is refused with the expected form', () => {
@@ -355,7 +382,7 @@ describe('PubSubDeadLetterSink (against a local recording server)', () => {
     google.publishStatus = 403;
     const h = await startHandler(recordingWork(() => { throw new Error('poison'); }).work, {
       env: { TASKS_AUTH: 'disabled' },
-      deadLetters: new DeadLetterPolicy(RETRY, sinkFor()),
+      deadLetters: new DeadLetterPolicy(RETRY, sinkFor(), undefined, {}, ['orders']),
     });
     try {
       const res = await h.post(attempt('ps-1', 3));

@@ -74,12 +74,12 @@ describe('dead-letter policy details', () => {
   });
 
   test('GIVEN a first attempt whose ETA is long past WHEN the retry duration is short THEN it is not the last attempt (the duration counts from now)', () => {
-    const policy = new DeadLetterPolicy({ maxAttempts: 1, maxRetryDuration: 30, minBackoff: 1, maxBackoff: 10, maxDoublings: 4 }, sink, () => NOW);
+    const policy = new DeadLetterPolicy({ maxAttempts: 1, maxRetryDuration: 30, minBackoff: 1, maxBackoff: 10, maxDoublings: 4 }, sink, () => NOW, {}, ['orders']);
     expect(policy.isLastAttempt(context({ retryCount: 0, eta: new Date(NOW - 3600_000) }))).toBe(false);
   });
 
   test('GIVEN a retry without an ETA WHEN asked THEN the estimate uses now', () => {
-    const policy = new DeadLetterPolicy({ maxAttempts: 3, maxRetryDuration: 0, minBackoff: 1, maxBackoff: 10, maxDoublings: 4 }, sink, () => NOW);
+    const policy = new DeadLetterPolicy({ maxAttempts: 3, maxRetryDuration: 0, minBackoff: 1, maxBackoff: 10, maxDoublings: 4 }, sink, () => NOW, {}, ['orders']);
     expect(policy.isLastAttempt(context({ retryCount: 2 }))).toBe(true);
     expect(policy.isLastAttempt(context({ retryCount: 1 }))).toBe(false);
   });

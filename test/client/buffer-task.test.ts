@@ -124,4 +124,23 @@ describe('bufferTask', () => {
     await expect(bufferTask({ project: 'test-project', location: 'us-central1', queue: 'bad_queue' }, opts())).rejects.toThrow(/queue must be letters, digits and hyphens/);
     expect(api.requests).toHaveLength(0);
   });
+
+  test('a 307 from the endpoint is not followed: the payload is sent once, to the endpoint given', async () => {
+    const elsewhere = await new Recorder().start();
+    try {
+      api.script.push({ status: 307, headers: { Location: `${elsewhere.endpoint}/steal` } });
+      const err = await bufferTask(QUEUE, opts({ payload: { secret: 1 } })).catch((e) => e);
+      expect(err.message).toMatch(/HTTP 307 redirect to ".*\/steal", not followed/);
+      expect(api.requests).toHaveLength(1);
+      expect(elsewhere.requests).toHaveLength(0);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
+  test('a header value with CR/LF is refused before any request', async () => {
+    await expect(bufferTask(QUEUE, opts({ payload: 'x', headers: { 'X-A': 'b\r\nX-Injected: 1' } }))).rejects.toThrow(/header "X-A" contains a line break \(CR\/LF\) or NUL/);
+    expect(api.requests).toHaveLength(0);
+  });
+
 });

@@ -117,4 +117,17 @@ describe('createTask through the official client (REST transport to a local endp
     expect(err.message).toMatch(message);
     expect(api.requests).toHaveLength(0);
   });
+
+  test('a 307 from the endpoint is not followed by the official client either: the task is sent once', async () => {
+    const elsewhere = await new Recorder().start();
+    try {
+      api.script.push({ status: 307, headers: { Location: `${elsewhere.endpoint}/v2/${QUEUE}/tasks` } });
+      await expect(createTask(QUEUE, opts({ payload: { secret: 1 } }))).rejects.toThrow();
+      expect(api.requests).toHaveLength(1);
+      expect(elsewhere.requests).toHaveLength(0);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
 });

@@ -26,6 +26,18 @@ describe('pauseQueue / resumeQueue', () => {
     expect(api.requests[0].headers.authorization).toBe('Bearer t0k');
   });
 
+  test('a 307 is not followed: the call (and its token) goes to the endpoint given only', async () => {
+    const elsewhere = await new Recorder().start();
+    try {
+      api.script.push({ status: 307, headers: { Location: `${elsewhere.endpoint}/v2/${queue}:pause` } });
+      await expect(pauseQueue(queue, { endpoint: api.endpoint, accessToken: 't0k' })).rejects.toThrow();
+      expect(api.requests).toHaveLength(1);
+      expect(elsewhere.requests).toHaveLength(0);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
   test('resume POSTs :resume; integer enums are mapped to names', async () => {
     api.script.push({ status: 200, body: { name: queue, state: 1 } });
     expect(await resumeQueue({ project: 'acme-orders', location: 'us-central1', queue: 'orders' }, { endpoint: api.endpoint, accessToken: 't' })).toEqual({ name: queue, state: 'RUNNING' });

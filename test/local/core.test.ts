@@ -37,6 +37,8 @@ describe('core rules', () => {
     ['fractional maxDoublings', { retry: { maxDoublings: 1.5 } }, /maxDoublings must be an integer of 0 or more, got 1.5/],
     ['a sampling ratio above 1', { logging: { samplingRatio: 1.5 } }, /samplingRatio must be from 0.0 to 1.0, got 1.5/],
     ['a URI override port above 65535', { httpTarget: { headers: {}, uriOverride: { host: 'h', port: 70000, enforceMode: 'ALWAYS' as const } } }, /port must be from 1 to 65535, got 70000/],
+    ['a header override with CR/LF', { httpTarget: { headers: { 'X-A': 'b\r\nHost: evil.example' } } }, /headerOverrides: the value of "X-A" contains a line break/],
+    ['a header override name that is not a token', { httpTarget: { headers: { 'X:A': 'b' } } }, /headerOverrides: "X:A" is not a valid header name/],
     ['header overrides of 80 KB or more', { httpTarget: { headers: { 'X-Big': 'b'.repeat(80 * 1024) } } }, /headerOverrides must stay below 81920 bytes in total, got 819\d\d/],
   ])('CreateQueue refuses %s with INVALID_ARGUMENT', (_what, input, message) => {
     const status = statusOf(() => local.core.createQueue(PARENT, { name: `${PARENT}/queues/bad`, ...input }));
@@ -45,9 +47,9 @@ describe('core rules', () => {
   });
 
   test.each([
-    ['a name outside the parent', `projects/other/locations/l/queues/q`, /must be "projects\/test-project\/locations\/us-central1\/queues\/QUEUE_ID"/],
-    ['an underscore in the id', `${PARENT}/queues/has_underscore`, /letters, digits or hyphens/],
-  ])('CreateQueue refuses %s', (_what, name, message) => {
+    ['a name outside the parent', `projects/other/locations/l/queues/q`, /^INVALID_ARGUMENT: Queue name must be formatted: "projects\/<PROJECT_ID>\/locations\/<LOCATION_ID>\/queues\/<QUEUE_ID>"\.$/],
+    ['an underscore in the id', `${PARENT}/queues/has_underscore`, /^INVALID_ARGUMENT: Queue name must be formatted/],
+  ])('CreateQueue refuses %s (Google\'s text)', (_what, name, message) => {
     expect(statusOf(() => local.core.createQueue(PARENT, { name }))).toMatch(message);
   });
 
@@ -74,12 +76,75 @@ describe('core rules', () => {
     ['a body on a DELETE', { method: 'DELETE', body: Buffer.from('x') }, /a body must use POST, PUT or PATCH, got DELETE/],
     ['a body on a HEAD', { method: 'HEAD', body: Buffer.from('x') }, /got HEAD/],
     ['body plus headers over 1 MB', { body: Buffer.alloc(1_000_000 - 10), headers: { 'X-Pad': 'y'.repeat(20) } }, /maximum task size is 1000000 bytes \(1 MB\)/],
-    ['a task id with a slash-free but invalid character', { name: `${ORDERS}/tasks/bad.id` }, /TASK_ID of letters, digits/],
-    ['a task name in another queue', { name: `${PARENT}/queues/other/tasks/x` }, /Task name must be "projects\/test-project\/locations\/us-central1\/queues\/orders\/tasks\/TASK_ID"/],
+    ['a task id with a slash-free but invalid character', { name: `${ORDERS}/tasks/bad.id` }, /Task ID "bad.id" can contain only letters \(\[A-Za-z\]\), numbers \(\[0-9\]\), hyphens \(-\), or underscores \(_\)\. Task ID must between 1 and 500 characters\.$/],
+    ['a task id with a space', { name: `${ORDERS}/tasks/a b` }, /Task ID "a b" can contain only/],
+    ['an empty task id', { name: `${ORDERS}/tasks/` }, /Task ID "" can contain only/],
+    ['a task name in another queue', { name: `${PARENT}/queues/other/tasks/x` }, /The queue name from request \('projects\/test-project\/locations\/us-central1\/queues\/orders'\) must be the same as the queue name in the named task \('projects\/test-project\/locations\/us-central1\/queues\/other'\)\.$/],
+    ['a header value with CR/LF', { headers: { 'X-A': 'b\r\nX-Injected: 1' } }, /the value of "X-A" contains a line break \(CR\/LF\) or NUL/],
+    ['a header value with a bare LF', { headers: { 'X-A': 'b\nc' } }, /contains a line break/],
+    ['a header name that is not a token', { headers: { 'X A': 'b' } }, /"X A" is not a valid header name/],
   ])('CreateTask refuses %s with INVALID_ARGUMENT', (_what, input, message) => {
     const status = statusOf(() => local.core.createTask(ORDERS, input));
     expect(status).toMatch(/^INVALID_ARGUMENT: /);
     expect(status).toMatch(message);
+  });
+
+  test('task headers as the v2 reference says: Host, Content-Length, X-Google-*, X-AppEngine-*, X-CloudTasks-* and hop-by-hop ones ignored, User-Agent stored as Google-Cloud-Tasks', () => {
+    const task = local.core.createTask(ORDERS, {
+      headers: {
+        Host: 'evil.example',
+        'Content-Length': '1',
+        'Transfer-Encoding': 'chunked',
+        Connection: 'keep-alive',
+        'X-Google-Internal': '1',
+        'X-AppEngine-User': '1',
+        'X-CloudTasks-TaskName': 'spoofed',
+        'x-cloudtasks-queuename': 'victim',
+        'User-Agent': 'me',
+        Authorization: 'Bearer static',
+        'X-Mixed-Case': 'preserve-me',
+      },
+    });
+    expect(task.headers).toEqual({ 'User-Agent': 'Google-Cloud-Tasks', Authorization: 'Bearer static', 'X-Mixed-Case': 'preserve-me' });
+  });
+
+  test('a task without headers still stores User-Agent: Google-Cloud-Tasks (visible in CreateTask and GetTask)', () => {
+    const task = local.core.createTask(ORDERS, { name: `${ORDERS}/tasks/ua-1` });
+    expect(task.headers).toEqual({ 'User-Agent': 'Google-Cloud-Tasks' });
+    expect(local.core.getTask(`${ORDERS}/tasks/ua-1`).headers).toEqual({ 'User-Agent': 'Google-Cloud-Tasks' });
+  });
+
+  test.each([
+    ['GetTask', (name: string) => local.core.getTask(name)],
+    ['DeleteTask', (name: string) => local.core.deleteTask(name)],
+    ['RunTask', (name: string) => local.core.runTask(name)],
+  ])('%s refuses a task id with a space with Google\'s text, and a missing task is "Requested entity was not found."', (_rpc, call) => {
+    expect(statusOf(() => call(`${ORDERS}/tasks/a b`))).toMatch(/^INVALID_ARGUMENT: Task ID "a b" can contain only/);
+    expect(statusOf(() => call(`${ORDERS}/tasks/missing`))).toBe('NOT_FOUND: Requested entity was not found.');
+  });
+
+  test('a missing queue is Google\'s "Queue does not exist..." text, but DeleteQueue says "Requested entity was not found."', () => {
+    expect(statusOf(() => local.core.getQueue(`${PARENT}/queues/nope`))).toBe('NOT_FOUND: Queue does not exist. If you just created the queue, wait at least a minute for the queue to initialize.');
+    expect(statusOf(() => local.core.createTask(`${PARENT}/queues/nope`, {}))).toMatch(/^NOT_FOUND: Queue does not exist/);
+    expect(statusOf(() => local.core.deleteQueue(`${PARENT}/queues/nope`))).toBe('NOT_FOUND: Requested entity was not found.');
+    expect(statusOf(() => local.core.createQueue(PARENT, { name: ORDERS }))).toBe('ALREADY_EXISTS: Queue already exists');
+  });
+
+  test.each([
+    ['garbage', /^INVALID_ARGUMENT: Policy members must be of the form "<type>:<value>"\.$/],
+    ['', /^INVALID_ARGUMENT: Policy members must be of the form/],
+    ['user:', /^INVALID_ARGUMENT: Policy members must be of the form/],
+    ['user:not-an-email', /^INVALID_ARGUMENT: Invalid member "user:not-an-email"/],
+    ['serviceAccount:a b@c.d', /^INVALID_ARGUMENT: Invalid member/],
+    ['domain:', /^INVALID_ARGUMENT: Policy members must be of the form/],
+    ['robot:x@y.z', /^INVALID_ARGUMENT: Invalid member "robot:x@y.z"/],
+  ])('setIamPolicy refuses the member %j', (member, message) => {
+    expect(statusOf(() => local.core.setIamPolicy(ORDERS, { bindings: [{ role: 'roles/cloudtasks.enqueuer', members: [member] }] }))).toMatch(message);
+  });
+
+  test('setIamPolicy takes every member form IAM knows', () => {
+    const members = ['user:a@b.c', 'serviceAccount:x@p.iam.gserviceaccount.com', 'group:g@b.c', 'domain:example.com', 'allUsers', 'allAuthenticatedUsers', 'projectViewer:my-project', 'deleted:user:a@b.c?uid=123', 'principal://iam.googleapis.com/x', 'principalSet://iam.googleapis.com/y'];
+    expect(statusOf(() => local.core.setIamPolicy(ORDERS, { bindings: [{ role: 'roles/cloudtasks.enqueuer', members }] }))).toBe('OK');
   });
 
   test('a task of exactly 1 MB (1,000,000 bytes of body plus headers) is accepted, above the proto comment\'s 100 KB', () => {

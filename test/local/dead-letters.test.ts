@@ -28,7 +28,7 @@ describe('local dead letters and replay', () => {
   async function cli(...args: string[]): Promise<{ code: number; out: string }> {
     let out = '';
     const code = await deadLettersCli(
-      [...args, '--pubsub-endpoint', local.opsEndpoint, '--endpoint', local.endpoint, '--token', 'local', '--project', 'test-project', '--location', 'us-central1'],
+      [...args, ...(args.includes('--queue') ? [] : ['--queue', 'orders']), '--pubsub-endpoint', local.opsEndpoint, '--endpoint', local.endpoint, '--token', 'local', '--project', 'test-project', '--location', 'us-central1'],
       (t) => (out += t),
       (t) => (out += t),
     );
@@ -40,7 +40,7 @@ describe('local dead letters and replay', () => {
     // The real handler framework, auth on, with the Pub/Sub sink pointed at the local server (as `npm run dev` does).
     const config = loadHandlerConfig({ TASKS_AUDIENCE: AUDIENCE, TASKS_SERVICE_ACCOUNT: SA, TASKS_JWKS_URL: `http://127.0.0.1:${port}/oauth2/v3/certs`, PORT: '0' });
     const sink = new PubSubDeadLetterSink({ topic: 'projects/test-project/topics/local-dead-letters', endpoint: `http://127.0.0.1:${opsPort}`, metadataHost: `127.0.0.1:${opsPort}` });
-    const server = new TaskServer({ config, work, logger: () => undefined, deadLetters: new DeadLetterPolicy(RETRY, sink) });
+    const server = new TaskServer({ config, work, logger: () => undefined, deadLetters: new DeadLetterPolicy(RETRY, sink, undefined, {}, ['orders']) });
     const { port: handlerPort } = await server.listen(0, '127.0.0.1');
     cleanup.push(() => server.shutdown(0));
     // A second handler without dead letters: what Cloud Tasks drops there is the blind spot.
@@ -109,7 +109,7 @@ describe('local dead letters and replay', () => {
     const queue = `${PARENT}/queues/legacy`;
     await bufferTask(queue, { endpoint: local.endpoint, accessToken: 'local', payload: { order: 9 } });
     await eventually(() => local.deadLetters.pendingByQueue().legacy === 1, 10_000);
-    const [letter] = JSON.parse((await cli('list', '--json')).out);
+    const [letter] = JSON.parse((await cli('list', '--json', '--queue', 'legacy')).out);
     expect(letter).toMatchObject({ queue: 'legacy', attempts: 3, status: 500, outcome: 'dropped-by-queue' });
     expect(letter.error).toMatch(/in the cloud this task is lost/);
     expect(logs.filter((l) => l.queue === 'legacy').map((l) => l.outcome)).toEqual(['retry', 'retry', 'dropped']);

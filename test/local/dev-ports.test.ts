@@ -1,7 +1,7 @@
 // The dev server's ports from its flags: ops on --port + 2 unless another face or a handler has that port,
 // explicit collisions as one clear error, and the dead-letter CLI pointed at the ports actually used.
 import { LOCAL_DEV_PORTS } from '../../limits/local-dev';
-import { deadLetterCliFlags, devPorts } from '../../local/dev-ops';
+import { deadLetterCliFlags, devPorts, localHandlerEnv } from '../../local/dev-ops';
 
 const DEFAULTS = { port: '8123', grpcPort: '8124', handlerPort: '8081' };
 
@@ -68,5 +68,26 @@ describe('deadLetterCliFlags', () => {
 
   test('GIVEN other ports THEN the endpoints are spelled out', () => {
     expect(deadLetterCliFlags('http://127.0.0.1:18123', 'http://127.0.0.1:18125')).toBe('--local --pubsub-endpoint http://127.0.0.1:18125 --endpoint http://127.0.0.1:18123');
+  });
+});
+
+describe('localHandlerEnv: the environment of a handler npm run dev starts', () => {
+  const env = () => localHandlerEnv({ TASKS_AUDIENCE: 'a', TASKS_QUEUE_ID: 'orders' }, { port: 8081, jwksUrl: 'http://127.0.0.1:8123/oauth2/v3/certs', opsEndpoint: 'http://127.0.0.1:8125', project: 'p' });
+
+  test('binds the handler to loopback only', () => {
+    expect(env().TASKS_LISTEN_HOST).toBe('127.0.0.1');
+  });
+
+  test('keeps the stack values and points port, keys and dead letters at this machine', () => {
+    expect(env()).toEqual({
+      TASKS_AUDIENCE: 'a',
+      TASKS_QUEUE_ID: 'orders',
+      PORT: '8081',
+      TASKS_LISTEN_HOST: '127.0.0.1',
+      TASKS_JWKS_URL: 'http://127.0.0.1:8123/oauth2/v3/certs',
+      TASKS_PUBSUB_ENDPOINT: 'http://127.0.0.1:8125',
+      GCE_METADATA_HOST: '127.0.0.1:8125',
+      TASKS_DEAD_LETTER_TOPIC: 'projects/p/topics/local-dead-letters',
+    });
   });
 });

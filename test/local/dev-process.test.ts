@@ -59,6 +59,8 @@ describe('npm run dev as a process tree', () => {
     expect(opsPortOf(banner)).toBeGreaterThan(0);
     expect((await fetch(`http://127.0.0.1:${opsPortOf(banner)}/stats`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${ports[2]}/healthz`)).status).toBe(200);
+    // The handler listens on loopback only, not on every interface of the developer's machine.
+    expect(banner).toContain(`"listening on 127.0.0.1:${ports[2]}/tasks"`);
   }, 30_000);
 
   test('GIVEN --handler-port is --port + 2 (the ops default) WHEN started THEN ops moves to a free port and the handler keeps its own', async () => {

@@ -47,6 +47,26 @@ describe('local Cloud Tasks REST API', () => {
     await client.deleteTask({ name: unnamed.name });
   });
 
+  test('an oversize task is answered INVALID_ARGUMENT every time, never a broken pipe (the body is read first, as Google does)', async () => {
+    const huge = Buffer.alloc(2 * 1024 * 1024, 'x');
+    const outcomes = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const e = await client.createTask({ parent: queue, task: { httpRequest: { url: 'https://example.com/x', body: huge } } }).then(() => undefined, (err) => err);
+      outcomes.add(`${e?.code} ${e?.message?.includes('Request payload size exceeds the limit') ? 'limit' : e?.message}`);
+    }
+    expect([...outcomes]).toEqual(['400 limit']);
+  }, 60_000);
+
+  test('an HTTP task stores User-Agent: Google-Cloud-Tasks itself (CreateTask, GetTask BASIC and FULL); Host is ignored', async () => {
+    const [created] = await client.createTask({ parent: queue, task: { name: `${queue}/tasks/ua-1`, httpRequest: { url: 'https://example.com/x', headers: { 'X-Mixed-Case': 'preserve-me', Host: 'evil.example' } } } });
+    const [basic] = await client.getTask({ name: created.name, responseView: 'BASIC' });
+    const [full] = await client.getTask({ name: created.name, responseView: 'FULL' });
+    for (const t of [created, full]) expect(t.httpRequest?.headers).toEqual({ 'User-Agent': 'Google-Cloud-Tasks', 'X-Mixed-Case': 'preserve-me' });
+    // BASIC leaves the body out; the recordings show the headers there too.
+    expect(basic.httpRequest?.headers).toEqual({ 'User-Agent': 'Google-Cloud-Tasks', 'X-Mixed-Case': 'preserve-me' });
+    await client.deleteTask({ name: created.name });
+  });
+
   test('lists page by page', async () => {
     for (let i = 0; i < 5; i++) await client.createTask({ parent: queue, task: { name: `${queue}/tasks/page-${i}`, httpRequest: {} } });
     const [first, next] = await client.listTasks({ parent: queue, pageSize: 2 }, { autoPaginate: false });
@@ -79,8 +99,8 @@ describe('local Cloud Tasks REST API', () => {
       await client.createTask({ parent: queue, task: { name: `${queue}/tasks/dup`, httpRequest: {} } });
       await client.createTask({ parent: queue, task: { name: `${queue}/tasks/dup`, httpRequest: {} } });
     }, 409, /already exists/],
-    ['a missing task', () => client.getTask({ name: `${queue}/tasks/missing` }), 404, /does not exist/],
-    ['a missing queue', () => client.createTask({ parent: `${PARENT}/queues/nope`, task: { httpRequest: {} } }), 404, /Queue .*nope does not exist/],
+    ['a missing task', () => client.getTask({ name: `${queue}/tasks/missing` }), 404, /^Requested entity was not found\.$/],
+    ['a missing queue', () => client.createTask({ parent: `${PARENT}/queues/nope`, task: { httpRequest: {} } }), 404, /^Queue does not exist\. If you just created the queue, wait at least a minute for the queue to initialize\.$/],
     ['a deadline over 30 min', () => client.createTask({ parent: queue, task: { httpRequest: {}, dispatchDeadline: { seconds: 3600 } } }), 400, /dispatchDeadline must be between 15s and 1800s/],
   ])('rejects %s with the Google error shape', async (_what, call, code, message) => {
     const err = await (call as () => Promise<unknown>)().then(() => undefined, (e) => e);
