@@ -98,7 +98,7 @@ describe('the library', () => {
     expect(api.requests[0].url).toBe('/v2/projects/acme-dev/locations/us-central1/queues/orders-fast/tasks:buffer');
   });
 
-  const letter = { messageId: 'm1', letter: { queue: 'orders-slow', task: 't1', body: Buffer.from('x').toString('base64'), headers: {} } as any };
+  const letter = { messageId: 'm1', letter: { queue: 'orders-slow', task: 't1', attempts: 3, retryCount: 2, executionCount: 3, body: Buffer.from('x').toString('base64'), headers: {}, error: { status: 500, outcome: 'failed', message: 'x' }, deadLetteredAt: '2026-12-01T00:00:00Z' } as any };
 
   test('GIVEN a CreateTask-only queue WHEN replaying a dead letter without --via THEN CreateTask carries the queue deadline', async () => {
     await replayDeadLetter(letter, SLOW, opts());
@@ -107,7 +107,7 @@ describe('the library', () => {
   });
 
   test('GIVEN a queue that allows BufferTask WHEN replaying without --via THEN BufferTask is used', async () => {
-    await replayDeadLetter(letter, FAST, opts());
+    await replayDeadLetter({ ...letter, letter: { ...letter.letter, queue: 'orders-fast' } }, FAST, opts());
     expect(api.requests[0].url).toContain(':buffer');
   });
 });

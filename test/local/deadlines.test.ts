@@ -95,14 +95,14 @@ describe('deadlines per producer path on the local server', () => {
 
   test('dead-letter replay on the slow lane (CLI, CreateTask by default for a CreateTask-only queue): 1800 s applied, 1795 s budgeted', async () => {
     const letter = { queue: 'orders-slow', task: 'order-4', attempts: 3, retryCount: 2, executionCount: 3, headers: {}, body: Buffer.from('{"order":4}').toString('base64'), error: { status: 500, outcome: 'failed', message: 'x' }, deadLetteredAt: new Date().toISOString() };
-    const published = await fetch(`${local.opsEndpoint}/v1/projects/acme-dev/topics/orders-dead-letters:publish`, {
+    const published = await fetch(`${local.opsEndpoint}/v1/projects/acme-dev/topics/orders-slow-dead-letters:publish`, {
       method: 'POST',
       headers: { Authorization: 'Bearer local', 'Content-Type': 'application/json' },
-      body: JSON.stringify({ messages: [{ data: Buffer.from(JSON.stringify(letter)).toString('base64') }] }),
+      body: JSON.stringify({ messages: [{ data: Buffer.from(JSON.stringify(letter)).toString('base64'), attributes: { queue: 'orders-slow' } }] }),
     });
     expect(published.status).toBe(200);
-    const r = await run('dead-letters-cli.ts', ['replay', '--all', '--pubsub-endpoint', local.opsEndpoint, '--endpoint', local.endpoint, '--token', 'local'], dir);
-    expect(r.out).toMatch(/Replayed \d+ \(task order-4\)/);
+    const r = await run('dead-letters-cli.ts', ['replay', '--all', '--queue', 'orders-slow', '--pubsub-endpoint', local.opsEndpoint, '--endpoint', local.endpoint, '--token', 'local'], dir);
+    expect({ code: r.code, out: r.out }).toEqual({ code: 0, out: expect.stringMatching(/Replayed \d+ \(task order-4\)/) });
     expect(numbers(SLOW)).toEqual({ deadlineSeconds: 1800, budgetSeconds: 1795 });
   });
 

@@ -68,7 +68,7 @@ describe('local REST API under hostile input', () => {
     const big = Buffer.alloc(MAX_REQUEST_BYTES + 1, 'a');
     const declared = await raw(local.endpoint, `/v2/${queue}/tasks:buffer`, { method: 'POST', body: big });
     expect(declared.status).toBe(400);
-    expect(JSON.parse(declared.body).error).toEqual({ code: 400, status: 'INVALID_ARGUMENT', message: 'Request payload size exceeds the limit: 1048576 bytes.' });
+    expect(JSON.parse(declared.body).error).toEqual({ code: 400, status: 'INVALID_ARGUMENT', message: `Request payload size exceeds the limit: ${MAX_REQUEST_BYTES} bytes.` });
     const chunked = await new Promise<number>((resolve, reject) => {
       const u = new URL(local.endpoint);
       const req = request({ host: u.hostname, port: u.port, path: `/v2/${queue}/tasks:buffer`, method: 'POST', headers: { Authorization: 'Bearer local' } }, (res) => {
