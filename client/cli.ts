@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
-import { isPlaceholderProject, placeholderProjectMessage } from '../limits';
+import { defaultEnvironment, isPlaceholderProject, placeholderProjectMessage } from '../limits';
 import { isLoopbackHost } from './credentials';
 import { bufferTask, closeClients, createTask, CreatedTask, CreateTaskOptions, pauseQueue, Payload, resolveEndpoint, resumeQueue } from './index';
 
@@ -45,7 +45,7 @@ DESCRIPTION
     resume   Start dispatching again.
 
     Project, location and queue default to what the app synthesizes (cdktf.json context.pipeline and
-    PIPELINE_* variables) for --env (default: the first environment).
+    PIPELINE_* variables) for --env (default: the first environment by name, the one npm run dev serves).
 
 FLAGS
     --env=ENV             environment from the app config whose queue to use
@@ -165,7 +165,7 @@ function queueFrom(v: { env?: string; project?: string; location?: string; queue
   if (v.queue?.startsWith('projects/')) return v.queue;
   const config = loadConfig();
   const names = Object.keys(config.environments);
-  const env = v.env ?? names[0];
+  const env = v.env ?? defaultEnvironment(names) ?? '';
   const settings = config.environments[env];
   if (!settings) throw new UsageError(`unknown --env ${JSON.stringify(env)}; configured: ${names.join(', ')}`);
   // --queue is a queue's name in the config (its id may differ) or a queue id; default: the first queue.

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DISPATCH_DEADLINE, Problems, RULES, SecretEnvRef, ValidationError } from '../limits';
+import { DISPATCH_DEADLINE, FOUNDATION_STACK_PREFIX, Problems, RULES, SecretEnvRef, ValidationError } from '../limits';
 import { ResolvedEnvironment, resolveEnvironment } from './environment';
 export { notificationChannels } from './environment';
 import { checkDistinctNames } from './names';
@@ -345,7 +345,7 @@ function checkSharedFoundations(p: Problems, environments: readonly ResolvedEnvi
 }
 
 /** Stack name of a project's foundation: `project-PROJECT_ID` (domain-scoped ids get "-" for ":" and "."). */
-export const FOUNDATION_STACK_PREFIX = 'project-';
+export { FOUNDATION_STACK_PREFIX };
 export function foundationStackName(project: string): string {
   return `${FOUNDATION_STACK_PREFIX}${project.replace(/[^a-z0-9-]/g, '-')}`;
 }

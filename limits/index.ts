@@ -15,3 +15,4 @@ export * from './rules';
 export * from './names';
 export * from './cloud-run';
 export * from './queue-settings';
+export * from './environments';
