@@ -1,6 +1,10 @@
 /** Tests run through swc (no type-check: `npm run typecheck` does that once, separately). */
 module.exports = {
-  testEnvironment: 'node',
+  // node's, plus: a temp folder per worker, and test files' temp folders removed when they end.
+  testEnvironment: '<rootDir>/test/environment.js',
+  // A private temp folder per run; the run fails if a test leaves anything in it.
+  globalSetup: '<rootDir>/test/global-setup.js',
+  globalTeardown: '<rootDir>/test/global-teardown.js',
   // Many suites wait on child processes and sockets: two workers keep both cores busy (jest's default is cores - 1).
   maxWorkers: 2,
   roots: ['<rootDir>/test', '<rootDir>/handler/test'],

@@ -45,7 +45,7 @@ DESCRIPTION
     resume   Start dispatching again.
 
     Project, location and queue default to what the app synthesizes (cdktf.json context.pipeline and
-    PIPELINE_* variables) for --env (default: the first environment by name, the one npm run dev serves).
+    PIPELINE_* variables) for --env (default: the first environment by name, as the local dev server).
 
 FLAGS
     --env=ENV             environment from the app config whose queue to use

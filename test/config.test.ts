@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, loadConfig, resolveConfig } from '../config';
+import { tempDir } from './temp';
 
 describe('app config', () => {
   test('with nothing configured: one "dev" environment, one queue "tasks" with its own handler, local state', () => {
@@ -70,7 +70,7 @@ describe('app config', () => {
   });
 
   test('loadConfig reads cdktf.json context.pipeline and works without a cdktf.json', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const dir = tempDir('cfg-');
     expect(loadConfig({ cwd: dir, env: {} }).environments.dev.project).toBe(DEFAULT_SETTINGS.project);
     writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ app: 'x', context: { pipeline: { project: 'from-cdktf-json' } } }));
     expect(loadConfig({ cwd: dir, env: {} }).environments.dev.project).toBe('from-cdktf-json');

@@ -1,12 +1,11 @@
 // `npm run dev` as users run it: stopping it by signalling only the npm process leaves nothing holding its ports.
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../../config';
 import { buildApp } from '../../main';
 import { cleanup, eventually, freePort, runCleanup } from './helpers';
+import { tempDir } from '../temp';
 
 const root = join(__dirname, '..', '..');
 
@@ -23,10 +22,10 @@ const opsPortOf = (banner: string) => Number(/ops {5}http:\/\/127\.0\.0\.1:(\d+)
 
 /** REST, gRPC and handler ports; by default three free ones. */
 async function startNpmDev(ports?: number[]): Promise<{ npm: ChildProcess; ports: number[]; banner: string }> {
-  const out = join(mkdtempSync(join(tmpdir(), 'dev-proc-')), 'cdktf.out');
+  const out = join(tempDir('dev-proc-'), 'cdktf.out');
   buildApp(resolveConfig({ project: 'test-project', queueId: 'orders' }, {}), out).synth();
   ports ??= [await freePort(), await freePort(), await freePort()];
-  const db = join(mkdtempSync(join(tmpdir(), 'dev-proc-db-')), 'tasks.sqlite');
+  const db = join(tempDir('dev-proc-db-'), 'tasks.sqlite');
   const args = ['run', 'dev', '--', '--out', out, '--db', db, '--port', String(ports[0]), '--grpc-port', String(ports[1]), '--handler-port', String(ports[2])];
   // Its own process group, so a failing test can still clean up every process of the tree.
   const npm = spawn('npm', args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CHECKPOINT_DISABLE: '1' }, detached: true });
