@@ -16,3 +16,5 @@ export * from './names';
 export * from './cloud-run';
 export * from './queue-settings';
 export * from './environments';
+export * from './suggest';
+export * from './regions';

@@ -37,7 +37,7 @@ describe('app config', () => {
   });
 
   const invalid: Array<[string, unknown, Record<string, string>, RegExp]> = [
-    ['unknown key', { projectId: 'x' }, {}, /'context.pipeline.projectId' must be a known setting \(unknown key; known here: queueId, .*project, region/],
+    ['unknown key', { projectId: 'x' }, {}, /'context.pipeline.projectId' must be a known setting \(unknown key; did you mean "project"\? known here: queueId, .*project, region/],
     ['wrong type', { maxAttempts: '5' }, {}, /'context.pipeline.maxAttempts' must be a number, got "5"/],
     ['unknown key in an environment', { environments: { dev: { regoin: 'x' } } }, {}, /'context.pipeline.environments.dev.regoin' must be a known setting/],
     ['environment not an object', { environments: { dev: 'yes' } }, {}, /'context.pipeline.environments.dev' must be an object of settings/],

@@ -11,7 +11,7 @@ const { mkdirSync, readdirSync, rmSync } = require('node:fs');
 const { join } = require('node:path');
 const { TestEnvironment: NodeEnvironment } = require('jest-environment-node');
 
-const RUN_DIR = 'PIPELINE_TEST_TMPDIR';
+const RUN_DIR = 'JEST_PIPELINE_TMPDIR';
 const REGISTRY = '__PIPELINE_TEMP_DIRS__';
 
 class TestEnvironment extends NodeEnvironment {

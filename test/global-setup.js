@@ -8,6 +8,6 @@ const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 
 module.exports = async () => {
-  process.env.PIPELINE_TEST_TMPDIR_PARENT = tmpdir();
-  process.env.PIPELINE_TEST_TMPDIR = mkdtempSync(join(tmpdir(), 'pipeline-jest-'));
+  process.env.JEST_PIPELINE_TMPDIR_PARENT = tmpdir();
+  process.env.JEST_PIPELINE_TMPDIR = mkdtempSync(join(tmpdir(), 'pipeline-jest-'));
 };

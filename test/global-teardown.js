@@ -8,7 +8,7 @@ const { readdirSync, rmSync, statSync } = require('node:fs');
 const { join } = require('node:path');
 
 module.exports = async () => {
-  const run = process.env.PIPELINE_TEST_TMPDIR;
+  const run = process.env.JEST_PIPELINE_TMPDIR;
   if (!run) return;
   const left = [];
   for (const worker of readdirSync(run)) {
@@ -17,8 +17,8 @@ module.exports = async () => {
     else for (const name of readdirSync(dir)) left.push(`${worker}/${name}`);
   }
   rmSync(run, { recursive: true, force: true });
-  for (const name of ['TMPDIR', 'TMP', 'TEMP']) process.env[name] = process.env.PIPELINE_TEST_TMPDIR_PARENT;
-  delete process.env.PIPELINE_TEST_TMPDIR;
+  for (const name of ['TMPDIR', 'TMP', 'TEMP']) process.env[name] = process.env.JEST_PIPELINE_TMPDIR_PARENT;
+  delete process.env.JEST_PIPELINE_TMPDIR;
   if (left.length > 0) {
     throw new Error(`the tests left ${left.length} entries in the temp folder (removed now; make each test remove what it creates):\n  ${left.sort().join('\n  ')}`);
   }
