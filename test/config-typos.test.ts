@@ -114,3 +114,15 @@ describe('invalid JSON in cdktf.json', () => {
     expect(jsonErrorPlace('', 'Unexpected end of JSON input')).toBe('');
   });
 });
+
+describe('edges of the new checks', () => {
+  test('GIVEN a malformed region THEN only the region rule reports it (no location line on top)', () => {
+    const message = problems({ region: 'Mars_1' });
+    expect(message).toContain(`'context.pipeline.region'`);
+    expect(message).not.toContain('Cloud Tasks location');
+  });
+
+  test('GIVEN an unknown PIPELINE_* variable that is unset (undefined) THEN it is ignored', () => {
+    expect(problems({}, { PIPELINE_NOTHING: undefined } as unknown as Record<string, string>)).toBe('(no error)');
+  });
+});
