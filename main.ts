@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { App, GcsBackend, TerraformOutput, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
@@ -176,12 +178,29 @@ export function buildApp(config: AppConfig, outdir?: string): App {
   return app;
 }
 
+/**
+ * After a synth: removes the stack folders of environments no longer configured (only directories directly in
+ * `OUTDIR/stacks` that the new manifest does not name; nothing else is touched, as `cdktf synth` does) and
+ * returns the one line `npm run synth` prints.
+ */
+export function finishSynth(outdir: string): string {
+  const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8')) as { stacks: Record<string, unknown> };
+  const names = Object.keys(manifest.stacks);
+  const stacksDir = join(outdir, 'stacks');
+  const stale = existsSync(stacksDir) ? readdirSync(stacksDir, { withFileTypes: true }).filter((e) => e.isDirectory() && !names.includes(e.name)).map((e) => e.name) : [];
+  for (const name of stale) rmSync(join(stacksDir, name), { recursive: true, force: true });
+  const removed = stale.length > 0 ? `; removed stale ${stale.join(', ')}` : '';
+  return `Synthesized ${names.length} stack${names.length === 1 ? '' : 's'} into ${relative(process.cwd(), outdir) || '.'}: ${names.join(', ')}${removed}`;
+}
+
 if (require.main === module) {
   try {
     const config = loadConfig();
     for (const warning of config.warnings) console.error(warning);
     // Every stack is built (and so every construct checked) before synth writes the first one.
-    buildApp(config).synth();
+    const app = buildApp(config);
+    app.synth();
+    process.stdout.write(`${finishSynth(app.outdir)}\n`);
   } catch (e) {
     // A config or props mistake is the user's to fix: show the message, not a stack trace.
     console.error((e as Error).message);

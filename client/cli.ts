@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnvironmentSettings, loadConfig } from '../config';
-import { isPlaceholderProject, placeholderProjectMessage } from '../limits';
+import { defaultEnvironment, isPlaceholderProject, placeholderProjectMessage } from '../limits';
 import { isLoopbackHost } from './credentials';
 import { bufferTask, closeClients, createTask, CreatedTask, CreateTaskOptions, pauseQueue, Payload, QueueRef, queuePath, resolveEndpoint, resumeQueue } from './index';
 
@@ -46,7 +46,7 @@ DESCRIPTION
     resume   Start dispatching again.
 
     Project, location and queue default to what the app synthesizes (cdktf.json context.pipeline and
-    PIPELINE_* variables) for --env (default: the first environment).
+    PIPELINE_* variables) for --env (default: the first environment by name, as the local dev server).
 
 FLAGS
     --env=ENV             environment from the app config whose queue to use
@@ -179,7 +179,7 @@ function queueFrom(v: { env?: string; project?: string; location?: string; queue
 function environmentOf(name: string | undefined): { settings: EnvironmentSettings } {
   const config = loadConfig();
   const names = Object.keys(config.environments);
-  const env = name ?? names[0];
+  const env = name ?? defaultEnvironment(names) ?? '';
   const settings = config.environments[env];
   if (!settings) throw new UsageError(`unknown --env ${JSON.stringify(env)}; configured: ${names.join(', ')}`);
   return { settings };

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config';
+import { defaultEnvironment } from '../limits/environments';
 import { LOCAL_DEV_PORTS } from '../limits/local-dev';
 import { closeClients } from './create-task';
 import { DeadLetterReader, PulledDeadLetter, ReceivedDeadLetter, replayDeadLetter } from './dead-letters';
@@ -34,7 +35,7 @@ FLAGS
     --local                the dev server on its default ports: Pub/Sub and stats at
                            http://127.0.0.1:${LOCAL_DEV_PORTS.ops}, Cloud Tasks at http://127.0.0.1:${LOCAL_DEV_PORTS.rest}, token "local"
                            (other ports: add --pubsub-endpoint and --endpoint; the dev banner prints them)
-    --env=ENV              environment from the app config (default: the first)
+    --env=ENV              environment from the app config (default: the first by name, as npm run dev)
     --queue=NAME           whose dead letters, and the only queue replay sends to: a queue's name in the
                            config's queues (or its id)
                            (default: the first queue with deadLetterSink "pubsub", else the first queue)
@@ -111,6 +112,8 @@ export async function main(
   }
 
   const target = targetOf(values);
+  const logOnly = logSinkMessage(target, values, pubsubEndpoint);
+  if (logOnly) throw new Error(logOnly);
   const token = values.token ?? (process.env.CLOUD_TASKS_ACCESS_TOKEN || undefined) ?? (values.local ? LOCAL.token : undefined);
   const reader = new DeadLetterReader({ subscription: values.subscription ?? target.subscription, endpoint: pubsubEndpoint, accessToken: token });
   const held = command === 'list' ? await reader.pullAll(max) : await reader.pullAll();
@@ -176,25 +179,45 @@ function safeJson(value: unknown): string {
   return JSON.stringify(value).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-function targetOf(v: { env?: string; queue?: string; project?: string; location?: string }): {
-  project: string;
-  location: string;
-  queueId: string;
-  subscription: string;
-  deadlines: Record<string, { dispatchDeadlineSeconds: number; bufferTask: boolean }>;
-} {
+/** Where the dead letters are read, and the sink the config gives that queue (undefined: a queue not in the config). */
+interface Target {
+  readonly project: string;
+  readonly location: string;
+  readonly subscription: string;
+  readonly env: string;
+  readonly queueId: string;
+  readonly sink?: string;
+  /** Each configured queue's deadline settings: replay sends its queue's deadline (CreateTask-only queues replay with CreateTask). */
+  readonly deadlines: Record<string, { dispatchDeadlineSeconds: number; bufferTask: boolean }>;
+}
+
+function targetOf(v: { env?: string; queue?: string; project?: string; location?: string }): Target {
   const config = loadConfig();
   const names = Object.keys(config.environments);
-  const env = v.env ?? names[0];
+  const env = v.env ?? defaultEnvironment(names) ?? '';
   const s = config.environments[env];
   if (!s) throw new UsageError(`unknown --env ${JSON.stringify(env)}; configured: ${names.join(', ')}`);
   const project = v.project ?? s.project;
   // The subscription of the first queue with the Pub/Sub sink (named after its queue id), else of the first queue.
   const queues = Object.values(s.queues);
-  const queueId =
-    v.queue === undefined ? (queues.find((q) => q.deadLetterSink === 'pubsub') ?? queues[0]).queueId : (s.queues[v.queue]?.queueId ?? v.queue);
+  const queue = v.queue === undefined ? (queues.find((q) => q.deadLetterSink === 'pubsub') ?? queues[0]) : (s.queues[v.queue] ?? queues.find((q) => q.queueId === v.queue));
+  const queueId = queue?.queueId ?? v.queue!;
+  const sink = queue && (queue.deadLetterSink ?? 'log');
   const deadlines = Object.fromEntries(queues.map((q) => [q.queueId, { dispatchDeadlineSeconds: q.dispatchDeadlineSeconds, bufferTask: q.bufferTask }]));
-  return { project, location: v.location ?? s.region, queueId, subscription: `projects/${project}/subscriptions/${queueId}-dead-letters`, deadlines };
+  return { project, location: v.location ?? s.region, subscription: `projects/${project}/subscriptions/${queueId}-dead-letters`, env, queueId, sink, deadlines };
+}
+
+/**
+ * A queue whose dead letters go to the log has no subscription: reading Google's Pub/Sub would only fail (404, or
+ * ENOTFOUND offline). Says where its letters are instead; undefined when Pub/Sub is the place to read.
+ */
+function logSinkMessage(t: Target, v: { local?: boolean; subscription?: string }, pubsubEndpoint: string | undefined): string | undefined {
+  if (t.sink !== 'log' || v.local || v.subscription !== undefined || pubsubEndpoint !== undefined || process.env.PUBSUB_ENDPOINT) return undefined;
+  return (
+    `queue "${t.queueId}" of environment "${t.env}" keeps its dead letters in the log (deadLetterSink "log", the default), so there is no ` +
+    `Pub/Sub subscription to read. The dev server's dead letters: add --local. In the cloud: gcloud logging read ` +
+    `'jsonPayload.event="dead-letter"' --project ${t.project}. To list, show and replay them here, set deadLetterSink "pubsub" on the queue.`
+  );
 }
 
 function summary(r: ReceivedDeadLetter) {

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DISPATCH_DEADLINE, PLACEHOLDER_IMAGE, Problems, RULES, SecretEnvRef, ValidationError } from '../limits';
+import { CLOUD_TASKS_LOCATIONS, CLOUD_TASKS_LOCATIONS_AS_OF, didYouMean, DISPATCH_DEADLINE, FOUNDATION_STACK_PREFIX, isCloudTasksLocation, PLACEHOLDER_IMAGE, Problems, RULES, SecretEnvRef, ValidationError } from '../limits';
 import { ResolvedEnvironment, resolveEnvironment } from './environment';
 export { notificationChannels } from './environment';
 import { checkDistinctNames } from './names';
@@ -210,7 +210,8 @@ export const HANDLER_SCHEMA: Schema = {
   path: 'string',
   ingress: 'string',
   timeoutSeconds: 'number',
-  cpu: 'string',
+  // "cpu": 2 is read as "2" (Cloud Run takes CPUs as a string).
+  cpu: 'numeric',
   memory: 'string',
   minInstances: 'number',
   maxInstances: 'number',
@@ -267,6 +268,7 @@ export const ENVIRONMENT_SCHEMA: Schema = {
   foundationWaitSeconds: 'number',
   foundationProtectFromDestroy: 'boolean',
   foundationAdoptExisting: 'boolean',
+  allowUnlistedRegion: 'boolean',
   handlers: { blocks: HANDLER_SCHEMA },
 };
 const TOP_SCHEMA: Schema = {
@@ -298,8 +300,17 @@ function readContext(file: string): unknown {
   try {
     return (JSON.parse(text) as { context?: { pipeline?: unknown } }).context?.pipeline ?? {};
   } catch (e) {
-    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`${file} is not valid JSON${jsonErrorPlace(text, (e as Error).message)}: ${(e as Error).message}`);
   }
+}
+
+/** ` at line L, column C` (1-based) of a JSON.parse error, from the position it reports; "" when it names none. */
+export function jsonErrorPlace(text: string, message: string): string {
+  const at = /position (\d+)/.exec(message);
+  if (!at) return '';
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  return ` at line ${line}, column ${before.length - before.lastIndexOf('\n')}`;
 }
 
 const ROOT = 'context.pipeline';
@@ -310,6 +321,7 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
   const file = isPlainObject(fileConfig) ? fileConfig : (p.fail(ROOT, fileConfig, 'an object'), {});
   const top = readBlock(p, file, ROOT, TOP_SCHEMA);
   const fromEnv = envLayer(env);
+  checkUnknownVariables(p, env);
   const base = defaultsLayer().mergeFrom(top).mergeFrom(fromEnv);
 
   const blocks = top.tree('environments');
@@ -328,7 +340,9 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
   const resolved: ResolvedEnvironment[] = [];
   for (const name of names.filter((n) => configured.includes(n))) {
     const block = blocks?.tree(name) ?? new Tree(`${ROOT}.environments.${name}`);
-    const r = resolveEnvironment(p, name, base.clone().mergeFrom(block));
+    const merged = base.clone().mergeFrom(block);
+    checkRegion(p, merged);
+    const r = resolveEnvironment(p, name, merged);
     environments[name] = r.settings;
     resolved.push(r);
   }
@@ -371,6 +385,46 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
   return { environments, backend: bucketName ? { bucket: bucketName, prefix } : undefined, warnings };
 }
 
+/** PIPELINE_* variables that are not settings but are read elsewhere (deploy), or set by CI systems. */
+const OTHER_VARS = [DEPLOY_VAR, ALLOW_PLACEHOLDER_VAR];
+/** Azure Pipelines sets PIPELINE_WORKSPACE on every agent: not ours, and no typo. */
+const FOREIGN_VARS = ['PIPELINE_WORKSPACE'];
+
+/** A PIPELINE_* variable that is none of ours is refused, like an unknown key in cdktf.json (a typo would be ignored). */
+function checkUnknownVariables(p: Problems, env: Record<string, string | undefined>): void {
+  const known = [...Object.keys(ENV_VARS), ...OTHER_VARS];
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith('PIPELINE_') || value === undefined || known.includes(name) || FOREIGN_VARS.includes(name)) continue;
+    p.fail(name, value, `a known variable (unknown PIPELINE_* variable${didYouMean(name, known)}; known: ${known.join(', ')})`);
+  }
+}
+
+/** AWS-style region prefixes people write from habit, and Google's names for them. */
+const REGION_HABITS: readonly [RegExp, string][] = [
+  [/^eu-/, 'europe-'],
+  [/^ap-/, 'asia-'],
+  [/^sa-/, 'southamerica-'],
+  [/^(ca|na)-/, 'northamerica-'],
+];
+
+/**
+ * The region must be a Cloud Tasks location (limits/regions.ts), unless the environment allows a newer one with
+ * `allowUnlistedRegion`. Malformed names are left to the region rule of the constructs' checks.
+ */
+function checkRegion(p: Problems, env: Tree): void {
+  const region = env.leaf('region');
+  const value = region?.value;
+  if (region === undefined || typeof value !== 'string' || !RULES.region.ok(value) || isCloudTasksLocation(value)) return;
+  if (env.value<boolean>('allowUnlistedRegion') === true) return;
+  const habit = REGION_HABITS.map(([from, to]) => value.replace(from, to)).find((v) => v !== value && isCloudTasksLocation(v));
+  const hint = habit === undefined ? didYouMean(value, CLOUD_TASKS_LOCATIONS) : ` (did you mean "${habit}"?)`;
+  p.fail(
+    region.origin,
+    value,
+    `a Cloud Tasks location${hint}; for a region newer than the list (limits/regions.ts, as of ${CLOUD_TASKS_LOCATIONS_AS_OF}) set "allowUnlistedRegion": true`,
+  );
+}
+
 /** Foundation settings are per project: environments sharing a project must not disagree on them. */
 const FOUNDATION_SETTINGS = ['foundationWaitSeconds', 'foundationProtectFromDestroy', 'foundationAdoptExisting'] as const;
 
@@ -391,7 +445,7 @@ function checkSharedFoundations(p: Problems, environments: readonly ResolvedEnvi
 }
 
 /** Stack name of a project's foundation: `project-PROJECT_ID` (domain-scoped ids get "-" for ":" and "."). */
-export const FOUNDATION_STACK_PREFIX = 'project-';
+export { FOUNDATION_STACK_PREFIX };
 export function foundationStackName(project: string): string {
   return `${FOUNDATION_STACK_PREFIX}${project.replace(/[^a-z0-9-]/g, '-')}`;
 }

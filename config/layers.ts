@@ -2,7 +2,7 @@
  * Settings merged from several layers (embedded defaults, cdktf.json, PIPELINE_* variables, environment
  * blocks, queue entries), each value remembering where the user wrote it, so an error names that place.
  */
-import { Problems } from '../limits';
+import { closestMatch, Problems } from '../limits';
 
 /** A value and where it came from: a cdktf.json path, a PIPELINE_* variable or "(default)". */
 export class Leaf {
@@ -72,11 +72,13 @@ export class Tree {
 }
 
 /**
- * What a key holds. `map` blocks (labels, env) hold strings; `secrets` hold a secret id or
+ * What a key holds. `numeric` is a string that may be written as a number (`"cpu": 2` is read as "2"). `map`
+ * blocks (labels, env) hold strings; `secrets` hold a secret id or
  * `{ secret, version }`; `block` keys hold settings of the given schema; `blocks` are name → block maps.
  */
 export type Kind =
   | 'string'
+  | 'numeric'
   | 'number'
   | 'boolean'
   | 'map'
@@ -96,7 +98,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 const kindName = (kind: Kind): string =>
   typeof kind === 'string'
-    ? { string: 'a string', number: 'a number', boolean: 'true or false', map: 'an object of strings', secrets: 'an object of secrets' }[kind]
+    ? { string: 'a string', numeric: 'a string or a number', number: 'a number', boolean: 'true or false', map: 'an object of strings', secrets: 'an object of secrets' }[kind]
     : 'alias' in kind
       ? 'a string'
       : 'blockOrName' in kind
@@ -129,7 +131,8 @@ export function readBlock(p: Problems, obj: Record<string, unknown>, where: stri
     const kind = schema[key];
     const path = `${where}.${key}`;
     if (kind === undefined) {
-      p.fail(path, value, `a known setting (unknown key; known here: ${Object.keys(schema).join(', ')})`);
+      const near = closestMatch(key, Object.keys(schema));
+      p.fail(path, value, `a known setting (unknown key; ${near === undefined ? '' : `did you mean "${near}"? `}known here: ${Object.keys(schema).join(', ')})`);
       continue;
     }
     const entry = readValue(p, value, path, kind, tree.tree(key));
@@ -150,6 +153,10 @@ export function readBlock(p: Problems, obj: Record<string, unknown>, where: stri
 
 function readValue(p: Problems, value: unknown, path: string, kind: Kind, existing: Tree | undefined): Leaf | Tree | undefined {
   const wrong = () => (p.fail(path, value, kindName(kind)), undefined);
+  if (kind === 'numeric') {
+    if (typeof value === 'number' && Number.isFinite(value)) return new Leaf(String(value), path);
+    return typeof value === 'string' ? new Leaf(value, path) : wrong();
+  }
   if (kind === 'string' || kind === 'number' || kind === 'boolean') {
     return typeof value === kind ? new Leaf(value, path) : wrong();
   }

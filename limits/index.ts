@@ -17,3 +17,6 @@ export * from './cloud-run';
 export * from './queue-settings';
 export * from './adopt';
 export * from './deadlines';
+export * from './environments';
+export * from './suggest';
+export * from './regions';

@@ -2,6 +2,7 @@
  * What `npm run dev` adds for dead letters and stats: local values for Pub/Sub references, the handler's
  * dead-letter environment (always the local store, whichever sink the stack chose), and the stats table.
  */
+import { createServer } from 'node:net';
 import { LOCAL_DEV_PORTS } from '../limits/local-dev';
 import type { QueueStats } from './ops';
 import type { References, StackFile } from './terraform';
@@ -113,4 +114,47 @@ export function devPorts(flags: { port: string; grpcPort: string; opsPort?: stri
 export function deadLetterCliFlags(endpoint: string, opsEndpoint: string): string {
   const defaults = endpoint === `http://127.0.0.1:${LOCAL_DEV_PORTS.rest}` && opsEndpoint === `http://127.0.0.1:${LOCAL_DEV_PORTS.ops}`;
   return defaults ? '--local' : `--local --pubsub-endpoint ${opsEndpoint} --endpoint ${endpoint}`;
+}
+
+/** A port the dev server must get, the flag that moves it, and what listens there. */
+export interface WantedPort {
+  readonly flag: string;
+  readonly port: number;
+  readonly what: string;
+}
+
+/** The ports `npm run dev` cannot do without (0 = any free port, and a derived ops port falls back: neither is listed). */
+export function wantedPorts(ports: DevPorts): WantedPort[] {
+  const wanted: WantedPort[] = [
+    { flag: '--port', port: ports.rest, what: 'local Cloud Tasks REST API' },
+    { flag: '--grpc-port', port: ports.grpc, what: 'local Cloud Tasks gRPC' },
+  ];
+  if (!ports.opsIsPreferred) wanted.push({ flag: '--ops-port', port: ports.ops, what: 'local Pub/Sub, metadata token and /stats' });
+  ports.handlers.forEach((port, i) => wanted.push({ flag: '--handler-port', port, what: ports.handlers.length === 1 ? 'handler' : `handler ${i + 1} (--handler-port + ${i})` }));
+  return wanted.filter((w) => w.port !== 0);
+}
+
+/** True when something already listens on the loopback port (binding it fails with EADDRINUSE). */
+export function portBusy(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => (e.code === 'EADDRINUSE' ? resolve(true) : reject(e)));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
+}
+
+/**
+ * One message for the ports already taken (say, by another `npm run dev`), naming each port, what needed it and
+ * the flag that moves it; undefined when all are free.
+ */
+export async function busyPortsMessage(wanted: readonly WantedPort[]): Promise<string | undefined> {
+  const busy: WantedPort[] = [];
+  for (const w of wanted) if (await portBusy(w.port)) busy.push(w);
+  if (busy.length === 0) return undefined;
+  const lines = busy.map((w) => `  - port ${w.port} (${w.what}) is in use: choose another with ${w.flag} N`);
+  return [
+    `cannot start: ${busy.length === 1 ? 'a port is' : 'ports are'} already in use (another \`npm run dev\`?):`,
+    ...lines,
+    `Stop the other process, or start this one elsewhere, e.g. npm run dev -- --port 9123 --grpc-port 9124 --handler-port 9081`,
+  ].join('\n');
 }

@@ -10,15 +10,17 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { recordFingerprint, staleReason } from './freshness';
+import { defaultEnvironment } from '../limits/environments';
 import { LOCAL_DEV_PORTS } from '../limits/local-dev';
-import { deadLetterCliFlags, devPorts, formatStats, localHandlerEnv, pubsubReferences } from './dev-ops';
+import { busyPortsMessage, deadLetterCliFlags, devPorts, formatStats, localHandlerEnv, pubsubReferences, wantedPorts } from './dev-ops';
 import { LocalCloudTasks } from './index';
 import { derivedReferences, queuesOf, readStacks, References, Resolver, servicesOf } from './terraform';
 
 const root = join(__dirname, '..');
 
 const HELP = `Usage: npm run dev -- [options]
-  --stack NAME          stack from cdktf.out to run (default: the first)
+  --stack NAME          environment (stack) from cdktf.out to run (default: the first environment by name,
+                        the one npm run enqueue and npm run dead-letters use without --env)
   --out DIR             synthesized output (default: cdktf.out, re-synthesized when missing or stale)
   --synth               synthesize into --out first, even when it looks current
   --port N              local Cloud Tasks REST API port (default 8123)
@@ -65,8 +67,10 @@ async function main(): Promise<void> {
     process.stderr.write(`warning: ${out} may be stale (${stale}). Run \`CDKTF_OUTDIR=${out} npm run synth\` or add --synth.\n`);
   }
   const stacks = readStacks(out);
-  const stack = values.stack ? stacks.find((s) => s.name === values.stack) : stacks[0];
-  if (!stack) throw new Error(`no stack ${JSON.stringify(values.stack)} in ${out}; have: ${stacks.map((s) => s.name).join(', ')}`);
+  // Not named: the CLIs' default environment (one rule), so the banner's commands reach the queues served here.
+  const name = values.stack ?? defaultEnvironment(stacks.map((s) => s.name));
+  const stack = stacks.find((s) => s.name === name);
+  if (!stack) throw new Error(`${name === undefined ? 'no environment stack' : `no stack ${JSON.stringify(name)}`} in ${out}; have: ${stacks.map((s) => s.name).join(', ') || 'none'}`);
   if (values.reset) for (const suffix of ['', '-wal', '-shm']) rmSync(`${values.db}${suffix}`, { force: true });
 
   // Explicit mappings first; then each Cloud Run service's uri → the local handler started for it.
@@ -81,6 +85,9 @@ async function main(): Promise<void> {
   const toStart = values['no-handler'] ? [] : services.filter((s) => !(`${s.address}.uri` in explicit));
   // REST on --port, gRPC on --grpc-port, ops on --port + 2 unless that is taken by another face or a handler.
   const ports = devPorts({ port: values.port!, grpcPort: values['grpc-port']!, opsPort: values['ops-port'], handlerPort: values['handler-port']! }, toStart.length);
+  // Taken ports (another `npm run dev`?) are named with the flag that moves each, not a raw EADDRINUSE.
+  const busy = await busyPortsMessage(wantedPorts(ports));
+  if (busy) throw new Error(busy);
   const starts = toStart.map((s, i) => {
     refs[`${s.address}.uri`] = `http://127.0.0.1:${ports.handlers[i]}`;
     return { name: s.name, port: ports.handlers[i], env: s.rawEnv };
@@ -93,6 +100,8 @@ async function main(): Promise<void> {
     grpcPort: ports.grpc,
     opsPort: ports.ops,
     opsPortIsPreferred: ports.opsIsPreferred,
+    // Due tasks wait for the handlers: dispatching to a handler still starting would cost each an attempt.
+    dispatch: false,
   });
   const resolver = new Resolver({ ...derivedReferences(stack), ...pubsubReferences(stack), ...refs });
   const project = queues[0]?.path.split('/')[1] ?? 'local';
@@ -122,6 +131,8 @@ async function main(): Promise<void> {
   for (const c of children) c.once('exit', (code) => !stopping && (console.error(`handler exited with ${code}`), void stop()));
   // The banner (and "ready") only once every handler answers.
   await Promise.all(starts.map((s) => untilListening(s.port, () => stopping)));
+  if (stopping) return;
+  local.dispatcher.start();
 
   const lines = [
     `Local Cloud Tasks — stack "${stack.name}" (${out})`,
@@ -133,8 +144,8 @@ async function main(): Promise<void> {
     ...queues.map((q) => `  queue   ${q.path}  ${q.rate.maxDispatchesPerSecond}/s, ${q.rate.maxConcurrentDispatches} concurrent, max ${q.retry.maxAttempts} attempts`),
     ...starts.map((s) => `  handler ${s.name} → http://127.0.0.1:${s.port} (auth on, audience ${resolver.value(s.env.TASKS_AUDIENCE)})`),
     ...Object.entries(refs).map(([k, v]) => `  mapped  ${k} → ${v}`),
-    `Dead letters: npm run dead-letters -- list ${deadLetterCliFlags(local.endpoint, local.opsEndpoint)}   (show ID, replay ID | --all)`,
-    `Try: CLOUD_TASKS_ENDPOINT=${local.endpoint} CLOUD_TASKS_ACCESS_TOKEN=local npm run enqueue -- buffer --data '{"hello":"world"}'`,
+    `Dead letters: npm run dead-letters -- list ${deadLetterCliFlags(local.endpoint, local.opsEndpoint)} --env ${stack.name}   (show ID, replay ID | --all)`,
+    `Try: CLOUD_TASKS_ENDPOINT=${local.endpoint} CLOUD_TASKS_ACCESS_TOKEN=local npm run enqueue -- buffer --env ${stack.name} --data '{"hello":"world"}'`,
     'Ctrl-C stops everything.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

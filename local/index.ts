@@ -27,6 +27,12 @@ export interface LocalCloudTasksOptions {
   readonly opsPort?: number;
   /** `opsPort` is only a preference: when it is taken, use any free port. @default false */
   readonly opsPortIsPreferred?: boolean;
+  /**
+   * Start dispatching due tasks at once. False: the faces listen but nothing is dispatched until
+   * `dispatcher.start()` (the dev server waits until its handlers answer, so a restart costs no task an attempt).
+   * @default true
+   */
+  readonly dispatch?: boolean;
 }
 
 export class LocalCloudTasks {
@@ -67,7 +73,7 @@ export class LocalCloudTasks {
         await Promise.all([api.close(), grpc?.close()]);
         throw e;
       }
-      dispatcher.start();
+      if (o.dispatch !== false) dispatcher.start();
       return new LocalCloudTasks(store, signer, dispatcher, core, api, grpc, endpoint, grpcEndpoint, deadLetters, ops, opsEndpoint);
     } catch (e) {
       store.close();

@@ -15,7 +15,8 @@
 'use strict';
 const { writeFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { TestEnvironment } = require('jest-environment-node');
+// The project's environment (temp-folder hygiene, test/environment.js) under the bail logic.
+const { TestEnvironment } = require('../test/environment');
 
 const ACTIVE_MUTANT = '__STRYKER_ACTIVE_MUTANT__'; // the variable Stryker's jest runner sets for a mutant run
 const TEST_FILE_INDEX = '.stryker-test-files.json';

@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../config';
 import { buildApp } from '../main';
+import { tempDir } from './temp';
 
 const root = join(__dirname, '..');
 
 function synthStack(file: unknown, env = 'dev') {
-  const outdir = mkdtempSync(join(tmpdir(), 'synth-q-'));
+  const outdir = tempDir('synth-q-');
   buildApp(resolveConfig(file, {}), outdir).synth();
   return JSON.parse(readFileSync(join(outdir, 'stacks', env, 'cdk.tf.json'), 'utf8'));
 }
@@ -152,8 +152,8 @@ describe('the app: limits of names and failures', () => {
   });
 
   test('a failed synth writes no stack, and the placeholder project warns on stderr', () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'bad-'));
-    const cwd = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const outdir = tempDir('bad-');
+    const cwd = tempDir('cfg-');
     writeFileSync(
       join(cwd, 'cdktf.json'),
       JSON.stringify({ context: { pipeline: { environments: { dev: {}, prod: { project: 'acme-prod-1', maxAttempts: -9 } } } } }),

@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../config';
 import { buildApp } from '../main';
+import { tempDir } from './temp';
 
 const root = join(__dirname, '..');
 
 function synthApp(file: unknown = {}, env: Record<string, string> = {}) {
-  const outdir = mkdtempSync(join(tmpdir(), 'synth-'));
+  const outdir = tempDir('synth-');
   buildApp(resolveConfig(file, env), outdir).synth();
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
   const stack = (name: string) => readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8');
@@ -70,7 +70,7 @@ describe('the app (main.ts)', () => {
   test('running main.ts with bad config exits 1 with the message, not a stack trace', () => {
     const r = spawnSync(process.execPath, ['-r', './scripts/register.js', 'main.ts'], {
       cwd: root,
-      env: { ...process.env, PIPELINE_REGION: 'mars', CDKTF_OUTDIR: mkdtempSync(join(tmpdir(), 'bad-')) },
+      env: { ...process.env, PIPELINE_REGION: 'mars', CDKTF_OUTDIR: tempDir('bad-') },
       encoding: 'utf8',
     });
     expect(r.status).toBe(1);

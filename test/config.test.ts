@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_SETTINGS, loadConfig, resolveConfig } from '../config';
+import { tempDir } from './temp';
 
 describe('app config', () => {
   test('with nothing configured: one "dev" environment, one queue "tasks" with its own handler, local state', () => {
@@ -37,7 +37,7 @@ describe('app config', () => {
   });
 
   const invalid: Array<[string, unknown, Record<string, string>, RegExp]> = [
-    ['unknown key', { projectId: 'x' }, {}, /'context.pipeline.projectId' must be a known setting \(unknown key; known here: queueId, .*project, region/],
+    ['unknown key', { projectId: 'x' }, {}, /'context.pipeline.projectId' must be a known setting \(unknown key; did you mean "project"\? known here: queueId, .*project, region/],
     ['wrong type', { maxAttempts: '5' }, {}, /'context.pipeline.maxAttempts' must be a number, got "5"/],
     ['unknown key in an environment', { environments: { dev: { regoin: 'x' } } }, {}, /'context.pipeline.environments.dev.regoin' must be a known setting/],
     ['environment not an object', { environments: { dev: 'yes' } }, {}, /'context.pipeline.environments.dev' must be an object of settings/],
@@ -70,7 +70,7 @@ describe('app config', () => {
   });
 
   test('loadConfig reads cdktf.json context.pipeline and works without a cdktf.json', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    const dir = tempDir('cfg-');
     expect(loadConfig({ cwd: dir, env: {} }).environments.dev.project).toBe(DEFAULT_SETTINGS.project);
     writeFileSync(join(dir, 'cdktf.json'), JSON.stringify({ app: 'x', context: { pipeline: { project: 'from-cdktf-json' } } }));
     expect(loadConfig({ cwd: dir, env: {} }).environments.dev.project).toBe('from-cdktf-json');

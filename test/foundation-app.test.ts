@@ -1,16 +1,16 @@
 // The app's layout on a real project: one foundation stack per project, environments that own nothing
 // project-wide, a first apply that cannot race, and an upgrade from the old layout that revokes nothing.
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../config';
 import { buildApp } from '../main';
+import { tempDir } from './temp';
 
 type Json = Record<string, any>;
 const PROJECT_LEVEL = ['google_project_service', 'google_project_iam_member', 'time_sleep'];
 
 function synthApp(file: unknown = {}, env: Record<string, string> = {}) {
-  const outdir = mkdtempSync(join(tmpdir(), 'foundation-'));
+  const outdir = tempDir('foundation-');
   buildApp(resolveConfig(file, env), outdir).synth();
   const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
   const stacks: Record<string, Json> = {};

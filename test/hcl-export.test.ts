@@ -1,13 +1,13 @@
 // `npm run synth:hcl`: HCL in its own folder, every resource once, formatted, with the removed blocks.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { Testing, TerraformStack } from 'cdktf';
 import { resolveConfig } from '../config';
 import { TaskHandlerService } from '../constructs';
 import { buildApp } from '../main';
+import { tempDir } from './temp';
 
 const root = join(__dirname, '..');
 const script = join(root, 'scripts', 'synth-hcl.js');
@@ -17,8 +17,8 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const occurrences = (text: string, pattern: RegExp) => text.match(new RegExp(pattern.source, `g${pattern.flags}`))?.length ?? 0;
 
 describe('npm run synth:hcl', () => {
-  const outdir = join(mkdtempSync(join(tmpdir(), 'hcl-')), 'out');
-  const json = mkdtempSync(join(tmpdir(), 'hcl-json-'));
+  const outdir = join(tempDir('hcl-'), 'out');
+  const json = tempDir('hcl-json-');
   let result: ReturnType<typeof run>;
 
   beforeAll(() => {

@@ -1,5 +1,6 @@
 // The mutation run's test environment (scripts/jest-bail-environment.js) skips a mutant's remaining tests after
 // its first failure, and changes nothing outside a mutant run.
+import { tempDir } from './temp';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const BailEnvironment = require('../scripts/jest-bail-environment.js');
 
@@ -57,9 +58,8 @@ describe('mutation run: bail on the first failure of a mutant', () => {
 describe("mutation run: only the files that hold a mutant's covering tests", () => {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Sequencer = require('../scripts/jest-fastest-first-sequencer.js');
-  const { mkdtempSync, writeFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
+  const { writeFileSync } = jest.requireActual<typeof import('node:fs')>('node:fs');
   const { join } = jest.requireActual<typeof import('node:path')>('node:path');
-  const { tmpdir } = jest.requireActual<typeof import('node:os')>('node:os');
   const saved = process.env[ACTIVE];
   afterEach(() => {
     if (saved === undefined) delete process.env[ACTIVE];
@@ -67,7 +67,7 @@ describe("mutation run: only the files that hold a mutant's covering tests", () 
   });
 
   function setup(): { files: (pattern?: string) => string[] } {
-    const rootDir = mkdtempSync(join(tmpdir(), 'mutation-seq-'));
+    const rootDir = tempDir('mutation-seq-');
     writeFileSync(
       join(rootDir, BailEnvironment.TEST_FILE_INDEX),
       JSON.stringify({ 'auth rejects a Basic header': ['/r/auth.test.ts'], 'queue rate limits apply': ['/r/queue.test.ts'], 'shared name': ['/r/queue.test.ts', '/r/other.test.ts'] }),

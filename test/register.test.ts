@@ -1,16 +1,16 @@
 // The synth loader (scripts/register.js): its V8 code cache must behave exactly like Node's own require, cold
 // and warm, for the dependencies that meet it; and the synthesized output must not depend on it.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './temp';
 
 const root = join(__dirname, '..');
 const register = join(root, 'scripts', 'register.js');
 
 /** A throwaway package under a node_modules folder (the only place the cache applies to dependencies). */
 function dependency(name: string, source: string): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'register-')), 'node_modules', name);
+  const dir = join(tempDir('register-'), 'node_modules', name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'index.js'), source);
   return dir;
@@ -43,7 +43,7 @@ describe('scripts/register.js code cache', () => {
 
   test('the synthesized output is the same with and without the cache', () => {
     const synth = (env: Record<string, string>) => {
-      const outdir = mkdtempSync(join(tmpdir(), 'register-synth-'));
+      const outdir = tempDir('register-synth-');
       execFileSync(process.execPath, ['-r', register, 'main.ts'], { cwd: root, env: { ...process.env, ...env, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: '1' }, stdio: 'ignore' });
       const stacks = join(outdir, 'stacks');
       return readdirSync(stacks).map((s) => readFileSync(join(stacks, s, 'cdk.tf.json'), 'utf8').replace(/"path": "[^"]*tfstate"/g, ''));

@@ -1,9 +1,9 @@
 // The real CLI process against a local recorder: exit codes, output and what reaches the API.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { googleError, Recorder } from './recorder';
+import { tempDir } from '../temp';
 
 const root = join(__dirname, '..', '..');
 
@@ -67,7 +67,7 @@ describe('enqueue CLI', () => {
   });
 
   test('--env picks an environment from cdktf.json; flags override parts of the queue', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'cli-'));
+    const cwd = tempDir('cli-');
     writeFileSync(join(cwd, 'cdktf.json'), JSON.stringify({ context: { pipeline: { queueId: 'orders', environments: { dev: { project: 'acme-dev' }, prod: { project: 'acme-prod', region: 'europe-west1' } } } } }));
     expect((await cli(['buffer', '--env', 'prod'], env, cwd)).code).toBe(0);
     expect(api.requests[0].url).toBe('/v2/projects/acme-prod/locations/europe-west1/queues/orders/tasks:buffer');
@@ -76,7 +76,7 @@ describe('enqueue CLI', () => {
   });
 
   test('--queue takes a queue name from the queues map; without it the first queue is used', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'cli-'));
+    const cwd = tempDir('cli-');
     writeFileSync(join(cwd, 'cdktf.json'), JSON.stringify({ context: { pipeline: { project: 'acme-dev', queues: { emails: {}, fast: { queueId: 'orders-fast' } } } } }));
     expect((await cli(['buffer', '--queue', 'fast'], env, cwd)).code).toBe(0);
     expect(api.requests[0].url).toBe('/v2/projects/acme-dev/locations/us-central1/queues/orders-fast/tasks:buffer');

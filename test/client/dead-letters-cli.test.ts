@@ -203,6 +203,49 @@ describe('dead-letters CLI --local', () => {
   });
 });
 
+describe('dead-letters CLI when the queue\'s sink is the log (the default config here)', () => {
+  let fetchSpy: jest.SpyInstance;
+  const saved = process.env.PUBSUB_ENDPOINT;
+  beforeEach(() => {
+    delete process.env.PUBSUB_ENDPOINT;
+    fetchSpy = jest.spyOn(globalThis, 'fetch').mockImplementation(async () => new Response(JSON.stringify({ receivedMessages: [] })));
+  });
+  afterEach(() => {
+    fetchSpy.mockRestore();
+    if (saved === undefined) delete process.env.PUBSUB_ENDPOINT;
+    else process.env.PUBSUB_ENDPOINT = saved;
+  });
+
+  test('GIVEN no --local WHEN showing a letter THEN it says the sink is the log, suggests --local and the logging query, and calls nothing', async () => {
+    const error = await main(['show', '2'], () => undefined, () => undefined).catch((e: Error) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).message).toMatch(/queue "tasks" of environment "dev" keeps its dead letters in the log \(deadLetterSink "log"/);
+    expect((error as Error).message).toContain('add --local');
+    expect((error as Error).message).toContain(`gcloud logging read 'jsonPayload.event="dead-letter"' --project my-gcp-project`);
+    expect(fetchSpy).not.toHaveBeenCalled();
+  });
+
+  test.each([
+    ['--local', ['--local']],
+    ['--subscription', ['--subscription', 'projects/p/subscriptions/s']],
+    ['--pubsub-endpoint', ['--pubsub-endpoint', 'http://127.0.0.1:9']],
+  ])('GIVEN %s WHEN listing THEN it reads Pub/Sub as asked', async (_flag, args) => {
+    expect(await main(['list', ...args, '--token', 'local'], () => undefined, () => undefined)).toBe(0);
+    expect(fetchSpy).toHaveBeenCalled();
+  });
+
+  test('GIVEN $PUBSUB_ENDPOINT WHEN listing THEN it reads Pub/Sub there', async () => {
+    process.env.PUBSUB_ENDPOINT = 'http://127.0.0.1:9';
+    expect(await main(['list', '--token', 'local'], () => undefined, () => undefined)).toBe(0);
+    expect(fetchSpy).toHaveBeenCalled();
+  });
+
+  test('GIVEN --queue names a queue the config does not know WHEN listing THEN its subscription is read (the sink is unknown)', async () => {
+    expect(await main(['list', '--queue', 'elsewhere', '--token', 'local'], () => undefined, () => undefined)).toBe(0);
+    expect(fetchSpy.mock.calls[0][0]).toBe('https://pubsub.googleapis.com/v1/projects/my-gcp-project/subscriptions/elsewhere-dead-letters:pull');
+  });
+});
+
 describe('replayTaskId', () => {
   test('is deterministic per letter and a valid task id', () => {
     expect(replayTaskId('order-42', '777')).toBe('order-42-replay-777');

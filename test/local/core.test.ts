@@ -1,10 +1,9 @@
 // The core's rules (shared by the REST and gRPC faces), plain REST JSON for what the official client's protos
 // cannot carry (Queue.httpTarget), and queues that persist in the store.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiError, LocalCloudTasks, QueueConfig } from '../../local';
 import { PARENT, queueConfig, runCleanup, startLocal } from './helpers';
+import { tempDir } from '../temp';
 
 const auth = { Authorization: 'Bearer local', 'Content-Type': 'application/json' };
 const ORDERS = `${PARENT}/queues/orders`;
@@ -195,7 +194,7 @@ describe('queues in the store', () => {
   afterEach(runCleanup);
 
   test('queues made through the API survive a restart; Terraform queues are re-applied from the config', async () => {
-    const db = join(mkdtempSync(join(tmpdir(), 'local-queues-')), 'tasks.sqlite');
+    const db = join(tempDir('local-queues-'), 'tasks.sqlite');
     const tf: QueueConfig = queueConfig('http://127.0.0.1:9', { id: 'from-terraform' });
     const first = await LocalCloudTasks.start({ queues: [tf], db, grpcPort: false });
     first.core.createQueue(PARENT, { name: `${PARENT}/queues/made-at-runtime`, rate: { maxDispatchesPerSecond: 3 } });

@@ -1,7 +1,10 @@
 // The dev server's ports from its flags: ops on --port + 2 unless another face or a handler has that port,
 // explicit collisions as one clear error, and the dead-letter CLI pointed at the ports actually used.
 import { LOCAL_DEV_PORTS } from '../../limits/local-dev';
-import { deadLetterCliFlags, devPorts, localHandlerEnv } from '../../local/dev-ops';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { defaultEnvironment } from '../../limits';
+import { busyPortsMessage, deadLetterCliFlags, devPorts, localHandlerEnv, portBusy, wantedPorts } from '../../local/dev-ops';
 
 const DEFAULTS = { port: '8123', grpcPort: '8124', handlerPort: '8081' };
 
@@ -89,5 +92,55 @@ describe('localHandlerEnv: the environment of a handler npm run dev starts', () 
       GCE_METADATA_HOST: '127.0.0.1:8125',
       TASKS_DEAD_LETTER_TOPIC: 'projects/p/topics/local-dead-letters',
     });
+  });
+});
+
+describe('wantedPorts', () => {
+  test('GIVEN the defaults THEN REST, gRPC and the handler must be free; the derived ops port may move', () => {
+    expect(wantedPorts(devPorts(DEFAULTS, 1)).map((w) => [w.flag, w.port])).toEqual([['--port', 8123], ['--grpc-port', 8124], ['--handler-port', 8081]]);
+  });
+
+  test('GIVEN --ops-port and two handlers THEN ops is wanted too and each handler is named', () => {
+    const wanted = wantedPorts(devPorts({ ...DEFAULTS, opsPort: '9000' }, 2));
+    expect(wanted.map((w) => [w.flag, w.port, w.what]).slice(2)).toEqual([
+      ['--ops-port', 9000, 'local Pub/Sub, metadata token and /stats'],
+      ['--handler-port', 8081, 'handler 1 (--handler-port + 0)'],
+      ['--handler-port', 8082, 'handler 2 (--handler-port + 1)'],
+    ]);
+  });
+
+  test('GIVEN port 0 (any free port) THEN it is never reported busy', () => {
+    expect(wantedPorts(devPorts({ port: '0', grpcPort: '0', handlerPort: '8081' }, 0))).toEqual([]);
+  });
+});
+
+describe('busyPortsMessage', () => {
+  test('GIVEN a port in use THEN it is named with the flag that moves it; free ones are not', async () => {
+    const squatter = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => squatter.once('listening', r));
+    const port = (squatter.address() as AddressInfo).port;
+    try {
+      expect(await portBusy(port)).toBe(true);
+      const message = await busyPortsMessage([{ flag: '--grpc-port', port, what: 'local Cloud Tasks gRPC' }]);
+      expect(message).toContain(`port ${port} (local Cloud Tasks gRPC) is in use: choose another with --grpc-port N`);
+    } finally {
+      await new Promise((r) => squatter.close(r));
+    }
+    expect(await portBusy(port)).toBe(false);
+    expect(await busyPortsMessage([{ flag: '--port', port, what: 'x' }])).toBeUndefined();
+  });
+});
+
+describe('defaultEnvironment (shared by npm run dev, enqueue and dead-letters)', () => {
+  test('the first environment by name, whatever the order written', () => {
+    expect(defaultEnvironment(['staging', 'dev', 'prod'])).toBe('dev');
+  });
+
+  test('never a project foundation stack', () => {
+    expect(defaultEnvironment(['project-acme-prod', 'qa'])).toBe('qa');
+  });
+
+  test('undefined when there is no environment', () => {
+    expect(defaultEnvironment(['project-acme-prod'])).toBeUndefined();
   });
 });

@@ -1,18 +1,17 @@
 // The dev server as a real process, reading a synthesized stack: kill -9 mid-run loses no acknowledged task.
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bufferTask } from '../../client';
 import { resolveConfig } from '../../config';
 import { queuesOf, readStacks, servicesOf } from '../../local';
 import { buildApp } from '../../main';
 import { cleanup, freePort, runCleanup, startHandler, eventually } from './helpers';
+import { tempDir } from '../temp';
 
 const root = join(__dirname, '..', '..');
 
 function synthesize(): string {
-  const out = join(mkdtempSync(join(tmpdir(), 'local-stack-')), 'cdktf.out');
+  const out = join(tempDir('local-stack-'), 'cdktf.out');
   buildApp(resolveConfig({ project: 'test-project', queueId: 'orders', maxDispatchesPerSecond: 40, minBackoff: '1s', maxBackoff: '1s' }, {}), out).synth();
   return out;
 }
@@ -60,7 +59,7 @@ describe('local dev server', () => {
       await new Promise((r) => setTimeout(r, 10));
       processed.add(task.context.taskName);
     }, port);
-    const db = join(mkdtempSync(join(tmpdir(), 'local-db-')), 'tasks.sqlite');
+    const db = join(tempDir('local-db-'), 'tasks.sqlite');
     const args = ['--out', out, '--no-handler', '--resolve', `${service.address}.uri=${handler.url}`, '--db', db, '--port', String(port), '--grpc-port', String(await freePort())];
     const endpoint = `http://127.0.0.1:${port}`;
 

@@ -1,12 +1,12 @@
 // Stale cdktf.out detection for `npm run dev`.
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { recordFingerprint, staleReason } from '../../local/freshness';
+import { tempDir } from '../temp';
 
 /** A tiny project: an app, a config module, and a synthesized output folder. */
 function project(): { root: string; out: string } {
-  const root = mkdtempSync(join(tmpdir(), 'fresh-'));
+  const root = tempDir('fresh-');
   mkdirSync(join(root, 'config'));
   writeFileSync(join(root, 'main.ts'), 'app');
   writeFileSync(join(root, 'config', 'index.ts'), 'export const a = 1;');

@@ -98,3 +98,20 @@ describe('the whole pipeline, locally', () => {
     expect(logs.find((l) => l.outcome === 'dropped' && l.task === 'doomed')).toMatchObject({ severity: 'ERROR', attempt: 5 });
   });
 });
+
+describe('dispatch: false (how the dev server starts)', () => {
+  afterEach(runCleanup);
+
+  test('GIVEN a due task WHEN started with dispatch false THEN nothing is dispatched until dispatcher.start()', async () => {
+    const port = await freePort();
+    const received: string[] = [];
+    const handler = await startHandler((task) => void received.push(task.context.taskName), port);
+    const { local } = await startLocal([queueConfig(handler.url)], { port, dispatch: false });
+    await bufferTask(`${PARENT}/queues/orders`, { endpoint: local.endpoint, accessToken: 'local', taskId: 'waits', payload: { id: 'waits' } });
+    await new Promise((r) => setTimeout(r, 300)); // 60 ticks of 5 ms: a running dispatcher would have sent it
+    expect(received).toEqual([]);
+    local.dispatcher.start();
+    await eventually(() => received.length === 1);
+    expect(received).toEqual(['waits']);
+  });
+});

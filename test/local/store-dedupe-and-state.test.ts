@@ -1,9 +1,9 @@
 // The SQLite task store on its own: RunTask leases, the dedup window after a removal, in-flight counts,
 // paused state across a restart, Terraform queue applies, and a closed store.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { QueueConfig, TaskRecord, TaskStore } from '../../local';
+import { tempDir } from '../temp';
 
 const PARENT = 'projects/test-project/locations/us-central1';
 const QUEUE = `${PARENT}/queues/orders`;
@@ -31,7 +31,7 @@ describe('TaskStore', () => {
   };
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'store-'));
+    dir = tempDir('store-');
     stores = [];
   });
   afterEach(() => {
