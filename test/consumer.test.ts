@@ -56,8 +56,9 @@ beforeAll(() => {
   noTime = join(work, 'no-time');
   install(noTime, tarball, Object.keys(pkg.peerDependencies).filter((p) => p !== '@cdktf/provider-time'));
   docs = join(work, 'docs');
-  // The template installs @types/node; the local-server snippet also uses @grpc/grpc-js (docs say to install it).
-  install(docs, tarball, [...Object.keys(pkg.peerDependencies), ...DOC_EXTRAS, '@types/node']);
+  // The template installs @types/node and, for its __tests__, jest with @types/jest; the local-server snippet also
+  // uses @grpc/grpc-js (docs say to install it).
+  install(docs, tarball, [...Object.keys(pkg.peerDependencies), ...DOC_EXTRAS, '@types/node', '@types/jest']);
 }, 120_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -103,7 +104,7 @@ describe('the tarball', () => {
     expect(pkg.private).toBeUndefined();
     expect(pkg.version).toMatch(/^\d+\.\d+\.\d+(-[\w.]+)?$/);
     expect(pkg.license).toBe('Apache-2.0');
-    expect(pkg.files).toEqual(['dist/constructs', 'dist/limits', 'dist/client', 'dist/config', 'README.md', 'LICENSE']);
+    expect(pkg.files).toEqual(['dist/constructs', 'dist/limits', 'dist/client', 'dist/config', 'dist/review', 'README.md', 'LICENSE']);
     expect(pkg.scripts.prepack).toBe('npm run build'); // `npm publish` builds what it ships
   });
 
