@@ -1,0 +1,289 @@
+// Every connection is bounded on every path: answers that do not read the body close the connection, idle
+// connections are closed and evicted, and a valid task is served while hostile sockets are shed.
+import { connect, Socket } from 'node:net';
+import { LINGER_MS } from '../src/server';
+import { eventually, gate, Harness, JwksServer, Keys, makeKey, recordingWork, sign, startHandler, taskHeaders } from './harness';
+
+interface Raw {
+  readonly socket: Socket;
+  received(): string;
+  readonly closed: Promise<void>;
+}
+
+/** A raw loopback client: everything the server sent, and when the connection closed. `halfOpen`: it never closes its side. */
+function rawClient(port: number, halfOpen = false): Promise<Raw> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: halfOpen });
+    let text = '';
+    socket.on('data', (d) => (text += d.toString('latin1')));
+    socket.on('error', () => undefined); // a reset is one way of being closed
+    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    socket.once('connect', () => resolve({ socket, received: () => text, closed }));
+    socket.once('error', reject);
+  });
+}
+
+function head(method: string, path: string, headers: Record<string, string>): string {
+  return `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
+}
+
+/** Resolves with the milliseconds `p` took, or rejects after `ms`. */
+async function within(p: Promise<unknown>, ms: number, what: string): Promise<number> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms)))]);
+    return Date.now() - started;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Opens `count` connections that send nothing, `wave` at a time. */
+async function idleFlood(port: number, count: number, wave = 100): Promise<Raw[]> {
+  const sockets: Raw[] = [];
+  for (let opened = 0; opened < count; opened += wave) {
+    const batch = await Promise.all(Array.from({ length: Math.min(wave, count - opened) }, () => rawClient(port)));
+    sockets.push(...batch);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return sockets;
+}
+
+/** A valid signed task on a fresh connection: status and milliseconds to the answer. */
+async function timedTask(h: Harness, token: string, name: string): Promise<{ status: number; ms: number }> {
+  const started = Date.now();
+  const res = await h.post({ ...taskHeaders(name), Authorization: `Bearer ${token}`, Connection: 'close' });
+  return { status: res.status, ms: Date.now() - started };
+}
+
+describe('answers that do not read the body', () => {
+  let jwks: JwksServer;
+  let key: Keys;
+  let h: Harness;
+  let token: string;
+
+  beforeAll(async () => {
+    key = await makeKey('k1');
+    jwks = await new JwksServer().start();
+    jwks.keys = [key.publicJwk];
+    token = await sign(key);
+  });
+  afterAll(() => jwks.stop());
+  beforeEach(async () => {
+    h = await startHandler(recordingWork().work, { jwks });
+  });
+  afterEach(() => h.close());
+
+  const huge = { 'Content-Length': '100000000000' };
+  const routes: [string, string, string, () => Record<string, string>, number][] = [
+    ['an unknown path', 'POST', '/nope', () => huge, 404],
+    ['another method on the task path', 'PUT', '/tasks', () => huge, 405],
+    ['GET /healthz', 'GET', '/healthz', () => huge, 200],
+    ['POST /healthz', 'POST', '/healthz', () => huge, 405],
+    ['an authenticated task without its task headers', 'POST', '/tasks', () => ({ ...huge, Authorization: `Bearer ${token}` }), 400],
+    ['an unauthenticated task', 'POST', '/tasks', () => huge, 401],
+  ];
+
+  test.each(routes)('%s announcing 100 GB is answered and its connection closed while the client is still sending', async (_what, method, path, headers, status) => {
+    const c = await rawClient(Number(new URL(h.base).port));
+    c.socket.write(head(method, path, headers()));
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const pump = setInterval(() => c.socket.writable && c.socket.write(chunk), 5);
+    try {
+      await within(c.closed, 2000, 'connection close');
+    } finally {
+      clearInterval(pump);
+    }
+    expect(c.received()).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(c.received()).toMatch(/\r\nconnection: close\r\n/i);
+  });
+
+  test.each(routes)('%s whose body trickles in is answered and closed at once, not held until the request timeout', async (_what, method, path, headers, status) => {
+    const c = await rawClient(Number(new URL(h.base).port));
+    c.socket.write(head(method, path, headers()) + '{"a":');
+    await within(c.closed, 1000, 'connection close');
+    expect(c.received()).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+  });
+
+  test('a client that keeps its side open and sends no more is closed after the lingering time', async () => {
+    const c = await rawClient(Number(new URL(h.base).port), true);
+    c.socket.write(head('POST', '/nope', huge) + 'xxxx');
+    await within(new Promise<void>((r) => c.socket.on('data', () => r())), 1000, 'answer');
+    // The client has the server's FIN and never answers it: only the server's side shows the close.
+    const ms = await within(eventually(() => h.server.openConnections === 0, LINGER_MS + 1500), LINGER_MS + 2000, 'lingering close');
+    expect(ms).toBeGreaterThanOrEqual(LINGER_MS - 200);
+    c.socket.destroy();
+  });
+
+  test('a client that keeps its side open and keeps sending is closed once TASKS_MAX_BODY_BYTES more has arrived', async () => {
+    const c = await rawClient(Number(new URL(h.base).port), true);
+    c.socket.write(head('POST', '/nope', huge));
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    const pump = setInterval(() => c.socket.writable && c.socket.write(chunk), 2);
+    try {
+      expect(await within(c.closed, LINGER_MS, 'close on the byte bound')).toBeLessThan(LINGER_MS - 500);
+    } finally {
+      clearInterval(pump);
+    }
+    expect(c.received()).toMatch(/^HTTP\/1\.1 404 /);
+  });
+
+  test('a request without a body keeps its connection for the next request', async () => {
+    const c = await rawClient(Number(new URL(h.base).port));
+    c.socket.write(head('GET', '/healthz', {}) + head('GET', '/healthz', {}));
+    await within(new Promise<void>((r) => c.socket.on('data', () => c.received().split('HTTP/1.1 200').length === 3 && r())), 2000, 'two answers');
+    expect(c.received()).not.toMatch(/connection: close/i);
+    expect(c.socket.destroyed).toBe(false);
+    c.socket.destroy();
+  });
+});
+
+describe('/healthz', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled' } });
+  });
+  afterEach(() => h.close());
+
+  test.each(['POST', 'PUT', 'DELETE', 'OPTIONS'])('answers %s with 405 and Allow: GET, HEAD', async (method) => {
+    const res = await fetch(`${h.base}/healthz`, { method });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, HEAD');
+  });
+
+  test.each(['GET', 'HEAD'])('answers %s with 200', async (method) => {
+    expect((await fetch(`${h.base}/healthz`, { method })).status).toBe(200);
+  });
+});
+
+describe('idle connections', () => {
+  let h: Harness;
+  afterEach(() => h?.close());
+
+  test('a connection that sends nothing is closed after TASKS_IDLE_TIMEOUT_SECONDS', async () => {
+    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled', TASKS_IDLE_TIMEOUT_SECONDS: '1' } });
+    const c = await rawClient(Number(new URL(h.base).port));
+    const ms = await within(c.closed, 2500, 'idle close');
+    expect(ms).toBeGreaterThanOrEqual(900);
+    expect(h.server.openConnections).toBe(0);
+  });
+
+  test('a request head trickled a byte at a time is cut at TASKS_IDLE_TIMEOUT_SECONDS, not reset by each byte', async () => {
+    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled', TASKS_IDLE_TIMEOUT_SECONDS: '1' } });
+    const c = await rawClient(Number(new URL(h.base).port));
+    const text = head('POST', '/tasks', taskHeaders('trickle'));
+    let i = 0;
+    const drip = setInterval(() => c.socket.writable && i < text.length && c.socket.write(text[i++]), 100);
+    try {
+      await within(c.closed, 2500, 'trickled head close');
+    } finally {
+      clearInterval(drip);
+    }
+    expect(i).toBeLessThan(text.length);
+  });
+
+  test('a keep-alive connection idle after its answer is closed after TASKS_IDLE_TIMEOUT_SECONDS', async () => {
+    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled', TASKS_IDLE_TIMEOUT_SECONDS: '1' } });
+    const c = await rawClient(Number(new URL(h.base).port));
+    c.socket.write(head('GET', '/healthz', {}));
+    await within(new Promise<void>((r) => c.socket.on('data', () => r())), 1000, 'answer');
+    const ms = await within(c.closed, 2500, 'keep-alive close');
+    expect(ms).toBeGreaterThanOrEqual(800);
+  });
+
+  test('a connection serving a request is not closed as idle while its work runs', async () => {
+    const g = gate();
+    const rec = recordingWork(() => g.promise);
+    h = await startHandler(rec.work, { env: { TASKS_AUTH: 'disabled', TASKS_IDLE_TIMEOUT_SECONDS: '1' } });
+    const answer = h.post(taskHeaders('long-work'));
+    await new Promise((r) => setTimeout(r, 1500));
+    g.open();
+    expect((await answer).status).toBe(200);
+  });
+});
+
+describe('a valid task is served while idle sockets flood the handler', () => {
+  let jwks: JwksServer;
+  let token: string;
+  let h: Harness;
+  let flood: Raw[] = [];
+
+  beforeAll(async () => {
+    const key = await makeKey('k1');
+    jwks = await new JwksServer().start();
+    jwks.keys = [key.publicJwk];
+    token = await sign(key);
+  });
+  afterAll(() => jwks.stop());
+  afterEach(async () => {
+    for (const c of flood) c.socket.destroy();
+    flood = [];
+    await h?.close();
+  });
+
+  test.each([1100, 1300])('with %i idle sockets opened in waves (cap 1000), three valid tasks each get 200 within 1 s', async (count) => {
+    h = await startHandler(recordingWork().work, { jwks });
+    const port = Number(new URL(h.base).port);
+    expect((await timedTask(h, token, 'warm-up')).status).toBe(200); // keys fetched once, as on a warm instance
+    for (let round = 0; round < 3; round++) {
+      flood.push(...(await idleFlood(port, count)));
+      const { status, ms } = await timedTask(h, token, `valid-${count}-${round}`);
+      expect(status).toBe(200);
+      expect(ms).toBeLessThan(1000);
+      expect(h.server.openConnections).toBeLessThanOrEqual(1000);
+    }
+  }, 30_000);
+
+  test('the flood is shed: every idle socket is closed by the idle timeout', async () => {
+    h = await startHandler(recordingWork().work, { jwks, env: { TASKS_IDLE_TIMEOUT_SECONDS: '1' } });
+    flood = await idleFlood(Number(new URL(h.base).port), 500);
+    await within(Promise.all(flood.map((c) => c.closed)), 3000, 'every idle socket closed');
+    expect(h.server.openConnections).toBe(0);
+  });
+});
+
+describe('timers and shutdown', () => {
+  let h: Harness;
+  afterEach(() => h?.close());
+
+  test('a finished task leaves no work-timeout timer behind', async () => {
+    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled' } });
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    expect((await h.post(taskHeaders('warm-up'))).status).toBe(200);
+    const before = timers();
+    for (let i = 0; i < 20; i++) expect((await h.post(taskHeaders(`t-${i}`))).status).toBe(200);
+    expect(timers() - before).toBeLessThan(5);
+  });
+
+  test('shutdown with no work running returns at once, though a body is still arriving', async () => {
+    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled' } });
+    const c = await rawClient(Number(new URL(h.base).port));
+    c.socket.write(head('POST', '/tasks', { ...taskHeaders('half'), 'Content-Length': '100' }) + '{"a":');
+    await new Promise((r) => setTimeout(r, 100));
+    const ms = await within(h.server.shutdown(5000), 4000, 'shutdown');
+    expect(ms).toBeLessThan(1000);
+  });
+
+  test('a body completed after shutdown began starts no work: 503 while other work drains', async () => {
+    const g = gate();
+    const rec = recordingWork(() => g.promise);
+    h = await startHandler(rec.work, { env: { TASKS_AUTH: 'disabled' } });
+    const first = h.post(taskHeaders('running'));
+    await new Promise<void>((r) => {
+      const poll = () => (rec.ran.length === 1 ? r() : setTimeout(poll, 5));
+      poll();
+    });
+    const c = await rawClient(Number(new URL(h.base).port));
+    c.socket.write(head('POST', '/tasks', { ...taskHeaders('late-body'), 'Content-Length': '2' }));
+    await new Promise((r) => setTimeout(r, 50));
+    const stopping = h.server.shutdown(5000);
+    c.socket.write('{}');
+    await within(new Promise<void>((r) => c.socket.on('data', () => c.received().includes('\r\n\r\n') && r())), 2000, 'answer');
+    expect(c.received()).toMatch(/^HTTP\/1\.1 503 /);
+    g.open();
+    expect((await first).status).toBe(200);
+    await stopping;
+    expect(rec.ran.map((t) => t.context.taskName)).toEqual(['running']);
+  });
+});
