@@ -1,4 +1,4 @@
-import { DISPATCH_DEADLINE, Problems, isEmail, isIntegerBetween, isLoopbackHost } from '../../limits';
+import { DISPATCH_DEADLINE, Problems, RUNTIME_TRUST_ENV, isEmail, isIntegerBetween, isLoopbackHost } from '../../limits';
 
 export const GOOGLE_JWKS_URL = 'https://www.googleapis.com/oauth2/v3/certs';
 export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
@@ -78,6 +78,13 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
   p.check('TASKS_BODY_TIMEOUT_SECONDS', bodyTimeoutSeconds, (v) => isIntegerBetween(v, 1, 300), 'whole seconds from 1 to 300');
   p.check('TASKS_MAX_CONNECTIONS', maxConnections, (v) => isIntegerBetween(v, 1, 100_000), 'an integer from 1 to 100000');
   p.check('TASKS_IDLE_TIMEOUT_SECONDS', idleTimeoutSeconds, (v) => isIntegerBetween(v, 1, 60), 'whole seconds from 1 to 60');
+
+  // The construct refuses these variables; a service deployed some other way is checked here, at startup.
+  const tlsOff = env.NODE_TLS_REJECT_UNAUTHORIZED;
+  p.fail('NODE_TLS_REJECT_UNAUTHORIZED', tlsOff, `unset while tokens are verified: ${RUNTIME_TRUST_ENV.NODE_TLS_REJECT_UNAUTHORIZED}`, authMode !== 'disabled' && tlsOff === '0');
+  for (const name of ['GCE_METADATA_HOST', 'GCE_METADATA_IP']) {
+    p.fail(name, env[name], `unset on Cloud Run (K_SERVICE is set): ${RUNTIME_TRUST_ENV[name]}`, Boolean(env.K_SERVICE) && Boolean(env[name]));
+  }
 
   let auth: AuthConfig | undefined;
   if (authMode !== 'disabled') {

@@ -61,6 +61,22 @@ describe('handler settings at their boundaries', () => {
     expect(() => load(env)).toThrow(message);
   });
 
+  test('GIVEN NODE_TLS_REJECT_UNAUTHORIZED=0 with verification on WHEN loaded THEN startup is refused with the reason', () => {
+    expect(() => load({ NODE_TLS_REJECT_UNAUTHORIZED: '0' })).toThrow(`'NODE_TLS_REJECT_UNAUTHORIZED' must be unset while tokens are verified: it turns off TLS certificate checks (the signing keys would be fetched unverified), got "0"`);
+  });
+
+  test.each([[{ NODE_TLS_REJECT_UNAUTHORIZED: '1' }], [{ NODE_TLS_REJECT_UNAUTHORIZED: '0', TASKS_AUTH: 'disabled' }]])('GIVEN %j WHEN loaded THEN it starts (keys are verified, or there are none)', (env) => {
+    expect(() => load(env)).not.toThrow();
+  });
+
+  test.each(['GCE_METADATA_HOST', 'GCE_METADATA_IP'])('GIVEN %s on Cloud Run WHEN loaded THEN startup is refused with the reason', (name) => {
+    expect(() => load({ K_SERVICE: 'orders-handler', [name]: '10.0.0.9' })).toThrow(`'${name}' must be unset on Cloud Run (K_SERVICE is set): it redirects the metadata server, the source of the runtime account's tokens, got "10.0.0.9"`);
+  });
+
+  test.each([[{ GCE_METADATA_HOST: '127.0.0.1:9' }], [{ K_SERVICE: 'orders-handler', GCE_METADATA_HOST: '' }]])('GIVEN %j WHEN loaded THEN it starts (the local server points the handler at its own metadata face)', (env) => {
+    expect(() => load(env)).not.toThrow();
+  });
+
   test('GIVEN TASKS_PATH with several segments WHEN loaded THEN it is used', () => {
     expect(load({ TASKS_PATH: '/v1/orders/tasks' }).path).toBe('/v1/orders/tasks');
   });
