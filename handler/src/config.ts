@@ -34,8 +34,8 @@ export interface HandlerConfig {
   readonly bodyTimeoutMs: number;
   /** Most open connections; at the cap a new one evicts the oldest idle one, or is closed when none is idle. */
   readonly maxConnections: number;
-  /** A connection serving no request (no complete request head yet, or between keep-alive requests) closes after it. */
-  readonly idleTimeoutMs: number;
+  /** A new connection that has not sent a complete request head within it is closed. */
+  readonly headTimeoutMs: number;
   /** Project for the Cloud Logging trace field. */
   readonly project?: string;
 }
@@ -66,7 +66,7 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
   const skew = int('TASKS_CLOCK_SKEW_SECONDS', 120);
   const bodyTimeoutSeconds = int('TASKS_BODY_TIMEOUT_SECONDS', 10);
   const maxConnections = int('TASKS_MAX_CONNECTIONS', 1000);
-  const idleTimeoutSeconds = int('TASKS_IDLE_TIMEOUT_SECONDS', 5);
+  const headTimeoutSeconds = int('TASKS_HEAD_TIMEOUT_SECONDS', 5);
 
   p.check('PORT', port, (v) => isIntegerBetween(v, 0, 65535), 'an integer from 0 to 65535');
   p.check('TASKS_PATH', path, (v) => /^\/[^\s?#]*$/.test(v), 'a path starting with "/"');
@@ -77,7 +77,7 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
   p.check('TASKS_CLOCK_SKEW_SECONDS', skew, (v) => isIntegerBetween(v, 0, 600), 'whole seconds from 0 to 600');
   p.check('TASKS_BODY_TIMEOUT_SECONDS', bodyTimeoutSeconds, (v) => isIntegerBetween(v, 1, 300), 'whole seconds from 1 to 300');
   p.check('TASKS_MAX_CONNECTIONS', maxConnections, (v) => isIntegerBetween(v, 1, 100_000), 'an integer from 1 to 100000');
-  p.check('TASKS_IDLE_TIMEOUT_SECONDS', idleTimeoutSeconds, (v) => isIntegerBetween(v, 1, 60), 'whole seconds from 1 to 60');
+  p.check('TASKS_HEAD_TIMEOUT_SECONDS', headTimeoutSeconds, (v) => isIntegerBetween(v, 1, 60), 'whole seconds from 1 to 60');
 
   // The construct refuses these variables; a service deployed some other way is checked here, at startup.
   const tlsOff = env.NODE_TLS_REJECT_UNAUTHORIZED;
@@ -111,7 +111,7 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
     shutdownGraceMs: graceSeconds * 1000,
     bodyTimeoutMs: bodyTimeoutSeconds * 1000,
     maxConnections,
-    idleTimeoutMs: idleTimeoutSeconds * 1000,
+    headTimeoutMs: headTimeoutSeconds * 1000,
     project: env.GOOGLE_CLOUD_PROJECT || undefined,
   };
 }

@@ -80,10 +80,11 @@ export class TaskServer {
     this.server = createServer((req, res) => void this.route(req, res));
     // Cloud Tasks may hold a request for the whole dispatch deadline: the bound for a request being served.
     this.server.requestTimeout = (config.dispatchDeadlineSeconds + 30) * 1000;
-    // A connection serving no request (before its first request head is complete, or between keep-alive
-    // requests) is closed after idleTimeoutMs; Node's own timers say the same to clients (Keep-Alive: timeout=N).
-    this.server.headersTimeout = config.idleTimeoutMs;
-    this.server.keepAliveTimeout = config.idleTimeoutMs;
+    // A connection that has not sent a complete request head within headTimeoutMs of opening is closed (a
+    // slowloris head too: the timer is not reset by each byte). Node's headersTimeout bounds later heads.
+    this.server.headersTimeout = config.headTimeoutMs;
+    // Idle between keep-alive requests: kept longer than a front end's reuse window, and evictable at the cap.
+    this.server.keepAliveTimeout = KEEP_ALIVE_MS;
     // The connection cap is ours, not Node's maxConnections (which refuses newcomers and so turns idle sockets
     // into a lockout): at the cap a newcomer evicts the oldest idle connection, and is refused only when every
     // connection is serving a request.
@@ -107,7 +108,7 @@ export class TaskServer {
       this.evict(oldest);
     }
     this.connections.set(socket, { busy: 0 });
-    this.markIdle(socket);
+    this.markIdle(socket, this.options.config.headTimeoutMs);
     socket.once('close', () => this.forget(socket));
     // Node closes a `Connection: close` answer with destroySoon(): closing a socket with unread input resets the
     // connection, and the client may lose the answer. Linger instead: half-close, discard what still arrives
@@ -141,11 +142,12 @@ export class TaskServer {
     this.idle.delete(socket);
   }
 
-  private markIdle(socket: Socket): void {
+  /** The socket serves no request: evictable at the cap, and closed after `ms` unless a request head completes. */
+  private markIdle(socket: Socket, ms: number): void {
     const c = this.connections.get(socket);
     if (!c) return;
     this.idle.add(socket);
-    c.idleTimer = setTimeout(() => this.evict(socket), this.options.config.idleTimeoutMs).unref();
+    c.idleTimer = setTimeout(() => this.evict(socket), ms).unref();
   }
 
   /** A request head is complete: its connection is serving until the answer is sent (or the client goes). */
@@ -158,7 +160,7 @@ export class TaskServer {
     this.idle.delete(socket);
     res.once('close', () => {
       c.busy--;
-      if (c.busy === 0) this.markIdle(socket);
+      if (c.busy === 0) this.markIdle(socket, KEEP_ALIVE_MS);
     });
   }
 
@@ -369,6 +371,8 @@ function parseJson<T>(body: Buffer): T {
 }
 
 const CLOSE = { Connection: 'close' };
+/** How long a connection may idle between keep-alive requests (longer than a front end's 60 s reuse window). */
+export const KEEP_ALIVE_MS = 65_000;
 /** After an answer that closes the connection, how long input is still read and discarded (Apache lingers 2 s too). */
 export const LINGER_MS = 2000;
 

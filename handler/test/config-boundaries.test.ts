@@ -23,7 +23,7 @@ describe('handler settings at their boundaries', () => {
       shutdownGraceMs: 8000,
       bodyTimeoutMs: 10_000,
       maxConnections: 1000,
-      idleTimeoutMs: 5000,
+      headTimeoutMs: 5000,
       project: undefined,
     });
   });
@@ -32,8 +32,8 @@ describe('handler settings at their boundaries', () => {
     expect(load({ PORT: '9090', TASKS_MAX_BODY_BYTES: String(32 * 1024 * 1024), TASKS_MAX_CONNECTIONS: '1' })).toMatchObject({ port: 9090, maxBodyBytes: 33554432, maxConnections: 1 });
   });
 
-  test.each([['1', 1000], ['60', 60_000]])('GIVEN TASKS_IDLE_TIMEOUT_SECONDS=%s WHEN loaded THEN connections idle %i ms are closed', (raw, ms) => {
-    expect(load({ TASKS_IDLE_TIMEOUT_SECONDS: raw }).idleTimeoutMs).toBe(ms);
+  test.each([['1', 1000], ['60', 60_000]])('GIVEN TASKS_HEAD_TIMEOUT_SECONDS=%s WHEN loaded THEN connections idle %i ms are closed', (raw, ms) => {
+    expect(load({ TASKS_HEAD_TIMEOUT_SECONDS: raw }).headTimeoutMs).toBe(ms);
   });
 
   test('GIVEN empty numeric settings WHEN loaded THEN the defaults apply', () => {
@@ -47,8 +47,8 @@ describe('handler settings at their boundaries', () => {
     [{ PORT: '65536' }, `'PORT' must be an integer from 0 to 65535, got 65536`],
     [{ TASKS_MAX_BODY_BYTES: '33554433' }, `'TASKS_MAX_BODY_BYTES' must be bytes from 1 to 33554432, got 33554433`],
     [{ TASKS_MAX_CONNECTIONS: '0' }, `'TASKS_MAX_CONNECTIONS' must be an integer from 1 to 100000, got 0`],
-    [{ TASKS_IDLE_TIMEOUT_SECONDS: '0' }, `'TASKS_IDLE_TIMEOUT_SECONDS' must be whole seconds from 1 to 60, got 0`],
-    [{ TASKS_IDLE_TIMEOUT_SECONDS: '61' }, `'TASKS_IDLE_TIMEOUT_SECONDS' must be whole seconds from 1 to 60, got 61`],
+    [{ TASKS_HEAD_TIMEOUT_SECONDS: '0' }, `'TASKS_HEAD_TIMEOUT_SECONDS' must be whole seconds from 1 to 60, got 0`],
+    [{ TASKS_HEAD_TIMEOUT_SECONDS: '61' }, `'TASKS_HEAD_TIMEOUT_SECONDS' must be whole seconds from 1 to 60, got 61`],
     [{ TASKS_WORK_TIMEOUT_SECONDS: '600' }, `'TASKS_WORK_TIMEOUT_SECONDS' must be whole seconds, at least 1 and below TASKS_DISPATCH_DEADLINE_SECONDS (600), got 600`],
     [{ TASKS_WORK_TIMEOUT_SECONDS: 'x' }, `'TASKS_WORK_TIMEOUT_SECONDS' must be whole seconds, at least 1 and below TASKS_DISPATCH_DEADLINE_SECONDS (600), got NaN`],
     [{ TASKS_PATH: '/with space' }, `'TASKS_PATH' must be a path starting with "/", got "/with space"`],

@@ -1,7 +1,7 @@
 // Every connection is bounded on every path: answers that do not read the body close the connection, idle
 // connections are closed and evicted, and a valid task is served while hostile sockets are shed.
 import { connect, Socket } from 'node:net';
-import { LINGER_MS } from '../src/server';
+import { KEEP_ALIVE_MS, LINGER_MS } from '../src/server';
 import { eventually, gate, Harness, JwksServer, Keys, makeKey, recordingWork, sign, startHandler, taskHeaders } from './harness';
 
 interface Raw {
@@ -129,6 +129,29 @@ describe('answers that do not read the body', () => {
     expect(c.received()).toMatch(/^HTTP\/1\.1 404 /);
   });
 
+  test('a chunked body on an unknown path is answered and its connection closed', async () => {
+    const c = await rawClient(Number(new URL(h.base).port));
+    c.socket.write(head('POST', '/nope', { 'Transfer-Encoding': 'chunked' }) + '5\r\nhello\r\n');
+    await within(c.closed, 1000, 'connection close');
+    expect(c.received()).toMatch(/^HTTP\/1\.1 404 [^]*\r\nconnection: close\r\n/i);
+  });
+
+  test('a request with Content-Length: 0 keeps its connection', async () => {
+    const c = await rawClient(Number(new URL(h.base).port));
+    c.socket.write(head('POST', '/nope', { 'Content-Length': '0' }));
+    await within(new Promise<void>((r) => c.socket.on('data', () => c.received().includes('\r\n\r\n') && r())), 1000, 'answer');
+    expect(c.received()).toMatch(/^HTTP\/1\.1 404 /);
+    expect(c.received()).toMatch(/\r\nconnection: keep-alive\r\n/i);
+  });
+
+  test('a processed task, its body read, keeps its connection', async () => {
+    const c = await rawClient(Number(new URL(h.base).port));
+    c.socket.write(head('POST', '/tasks', { ...taskHeaders('kept'), Authorization: `Bearer ${token}`, 'Content-Length': '2' }) + '{}');
+    await within(new Promise<void>((r) => c.socket.on('data', () => c.received().includes('processed') && r())), 2000, 'answer');
+    expect(c.received()).toMatch(/^HTTP\/1\.1 200 [^]*\r\nconnection: keep-alive\r\n/i);
+    c.socket.destroy();
+  });
+
   test('a request without a body keeps its connection for the next request', async () => {
     const c = await rawClient(Number(new URL(h.base).port));
     c.socket.write(head('GET', '/healthz', {}) + head('GET', '/healthz', {}));
@@ -161,16 +184,16 @@ describe('idle connections', () => {
   let h: Harness;
   afterEach(() => h?.close());
 
-  test('a connection that sends nothing is closed after TASKS_IDLE_TIMEOUT_SECONDS', async () => {
-    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled', TASKS_IDLE_TIMEOUT_SECONDS: '1' } });
+  test('a connection that sends nothing is closed after TASKS_HEAD_TIMEOUT_SECONDS', async () => {
+    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled', TASKS_HEAD_TIMEOUT_SECONDS: '1' } });
     const c = await rawClient(Number(new URL(h.base).port));
     const ms = await within(c.closed, 2500, 'idle close');
     expect(ms).toBeGreaterThanOrEqual(900);
     expect(h.server.openConnections).toBe(0);
   });
 
-  test('a request head trickled a byte at a time is cut at TASKS_IDLE_TIMEOUT_SECONDS, not reset by each byte', async () => {
-    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled', TASKS_IDLE_TIMEOUT_SECONDS: '1' } });
+  test('a request head trickled a byte at a time is cut at TASKS_HEAD_TIMEOUT_SECONDS, not reset by each byte', async () => {
+    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled', TASKS_HEAD_TIMEOUT_SECONDS: '1' } });
     const c = await rawClient(Number(new URL(h.base).port));
     const text = head('POST', '/tasks', taskHeaders('trickle'));
     let i = 0;
@@ -183,19 +206,33 @@ describe('idle connections', () => {
     expect(i).toBeLessThan(text.length);
   });
 
-  test('a keep-alive connection idle after its answer is closed after TASKS_IDLE_TIMEOUT_SECONDS', async () => {
-    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled', TASKS_IDLE_TIMEOUT_SECONDS: '1' } });
-    const c = await rawClient(Number(new URL(h.base).port));
-    c.socket.write(head('GET', '/healthz', {}));
-    await within(new Promise<void>((r) => c.socket.on('data', () => r())), 1000, 'answer');
-    const ms = await within(c.closed, 2500, 'keep-alive close');
-    expect(ms).toBeGreaterThanOrEqual(800);
+  test('a keep-alive connection idle after its answer outlives the head timeout, and is the first evicted at the cap', async () => {
+    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled', TASKS_HEAD_TIMEOUT_SECONDS: '1', TASKS_MAX_CONNECTIONS: '2' } });
+    const port = Number(new URL(h.base).port);
+    const kept = await rawClient(port);
+    kept.socket.write(head('GET', '/healthz', {}));
+    await within(new Promise<void>((r) => kept.socket.on('data', () => r())), 1000, 'answer');
+    const idleMs = 1500;
+    await new Promise((r) => setTimeout(r, idleMs));
+    expect(kept.socket.destroyed).toBe(false);
+    const fresh = await rawClient(port); // a second, newer idle connection: the cap is reached
+    expect((await h.post({ ...taskHeaders('newcomer'), Connection: 'close' })).status).toBe(200);
+    await within(kept.closed, 1000, 'eviction of the oldest idle connection');
+    expect(fresh.socket.destroyed).toBe(false);
+    fresh.socket.destroy();
+  });
+
+  test("Node's head timer follows TASKS_HEAD_TIMEOUT_SECONDS; keep-alive stays KEEP_ALIVE_MS (65 s)", async () => {
+    h = await startHandler(recordingWork().work, { env: { TASKS_AUTH: 'disabled', TASKS_HEAD_TIMEOUT_SECONDS: '3' } });
+    expect(h.server.server.headersTimeout).toBe(3000);
+    expect(h.server.server.keepAliveTimeout).toBe(KEEP_ALIVE_MS);
+    expect(KEEP_ALIVE_MS).toBe(65_000);
   });
 
   test('a connection serving a request is not closed as idle while its work runs', async () => {
     const g = gate();
     const rec = recordingWork(() => g.promise);
-    h = await startHandler(rec.work, { env: { TASKS_AUTH: 'disabled', TASKS_IDLE_TIMEOUT_SECONDS: '1' } });
+    h = await startHandler(rec.work, { env: { TASKS_AUTH: 'disabled', TASKS_HEAD_TIMEOUT_SECONDS: '1' } });
     const answer = h.post(taskHeaders('long-work'));
     await new Promise((r) => setTimeout(r, 1500));
     g.open();
@@ -235,8 +272,8 @@ describe('a valid task is served while idle sockets flood the handler', () => {
     }
   }, 30_000);
 
-  test('the flood is shed: every idle socket is closed by the idle timeout', async () => {
-    h = await startHandler(recordingWork().work, { jwks, env: { TASKS_IDLE_TIMEOUT_SECONDS: '1' } });
+  test('the flood is shed: every socket that sent no request head is closed by the head timeout', async () => {
+    h = await startHandler(recordingWork().work, { jwks, env: { TASKS_HEAD_TIMEOUT_SECONDS: '1' } });
     flood = await idleFlood(Number(new URL(h.base).port), 500);
     await within(Promise.all(flood.map((c) => c.closed)), 3000, 'every idle socket closed');
     expect(h.server.openConnections).toBe(0);
