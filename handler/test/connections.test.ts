@@ -272,6 +272,32 @@ describe('a valid task is served while idle sockets flood the handler', () => {
     }
   }, 30_000);
 
+  test('with 1100 idle sockets plus slow bodies on every route, a valid task gets 200 within 1 s and the slow bodies are cut', async () => {
+    h = await startHandler(recordingWork().work, { jwks });
+    const port = Number(new URL(h.base).port);
+    expect((await timedTask(h, token, 'warm-up')).status).toBe(200);
+    flood = await idleFlood(port, 1100);
+    const slow: Raw[] = [];
+    const routes: [string, string, Record<string, string>][] = [
+      ['POST', '/nope', {}],
+      ['PUT', '/tasks', {}],
+      ['GET', '/healthz', {}],
+      ['POST', '/tasks', { Authorization: `Bearer ${token}` }], // authenticated, no task headers: 400
+      ['POST', '/tasks', {}], // unauthenticated: 401
+    ];
+    for (const [method, path, headers] of routes) {
+      for (let i = 0; i < 5; i++) {
+        const c = await rawClient(port);
+        c.socket.write(head(method, path, { ...headers, 'Content-Length': '100000000000' }) + 'x');
+        slow.push(c);
+      }
+    }
+    const { status, ms } = await timedTask(h, token, 'valid-among-slow');
+    expect(status).toBe(200);
+    expect(ms).toBeLessThan(1000);
+    await within(Promise.all(slow.map((c) => c.closed)), 2000, 'every slow body cut');
+  }, 30_000);
+
   test('the flood is shed: every socket that sent no request head is closed by the head timeout', async () => {
     h = await startHandler(recordingWork().work, { jwks, env: { TASKS_HEAD_TIMEOUT_SECONDS: '1' } });
     flood = await idleFlood(Number(new URL(h.base).port), 500);
