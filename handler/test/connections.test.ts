@@ -1,61 +1,8 @@
 // Every connection is bounded on every path: answers that do not read the body close the connection, idle
 // connections are closed and evicted, and a valid task is served while hostile sockets are shed.
-import { connect, Socket } from 'node:net';
 import { KEEP_ALIVE_MS, LINGER_MS } from '../src/server';
 import { eventually, gate, Harness, JwksServer, Keys, makeKey, recordingWork, sign, startHandler, taskHeaders } from './harness';
-
-interface Raw {
-  readonly socket: Socket;
-  received(): string;
-  readonly closed: Promise<void>;
-}
-
-/** A raw loopback client: everything the server sent, and when the connection closed. `halfOpen`: it never closes its side. */
-function rawClient(port: number, halfOpen = false): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: halfOpen });
-    let text = '';
-    socket.on('data', (d) => (text += d.toString('latin1')));
-    socket.on('error', () => undefined); // a reset is one way of being closed
-    const closed = new Promise<void>((r) => socket.on('close', () => r()));
-    socket.once('connect', () => resolve({ socket, received: () => text, closed }));
-    socket.once('error', reject);
-  });
-}
-
-function head(method: string, path: string, headers: Record<string, string>): string {
-  return `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
-}
-
-/** Resolves with the milliseconds `p` took, or rejects after `ms`. */
-async function within(p: Promise<unknown>, ms: number, what: string): Promise<number> {
-  const started = Date.now();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} not within ${ms} ms`)), ms)))]);
-    return Date.now() - started;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Opens `count` connections that send nothing, `wave` at a time. */
-async function idleFlood(port: number, count: number, wave = 100): Promise<Raw[]> {
-  const sockets: Raw[] = [];
-  for (let opened = 0; opened < count; opened += wave) {
-    const batch = await Promise.all(Array.from({ length: Math.min(wave, count - opened) }, () => rawClient(port)));
-    sockets.push(...batch);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  return sockets;
-}
-
-/** A valid signed task on a fresh connection: status and milliseconds to the answer. */
-async function timedTask(h: Harness, token: string, name: string): Promise<{ status: number; ms: number }> {
-  const started = Date.now();
-  const res = await h.post({ ...taskHeaders(name), Authorization: `Bearer ${token}`, Connection: 'close' });
-  return { status: res.status, ms: Date.now() - started };
-}
+import { head, rawClient, within } from './raw-client';
 
 describe('answers that do not read the body', () => {
   let jwks: JwksServer;
@@ -237,72 +184,6 @@ describe('idle connections', () => {
     await new Promise((r) => setTimeout(r, 1500));
     g.open();
     expect((await answer).status).toBe(200);
-  });
-});
-
-describe('a valid task is served while idle sockets flood the handler', () => {
-  let jwks: JwksServer;
-  let token: string;
-  let h: Harness;
-  let flood: Raw[] = [];
-
-  beforeAll(async () => {
-    const key = await makeKey('k1');
-    jwks = await new JwksServer().start();
-    jwks.keys = [key.publicJwk];
-    token = await sign(key);
-  });
-  afterAll(() => jwks.stop());
-  afterEach(async () => {
-    for (const c of flood) c.socket.destroy();
-    flood = [];
-    await h?.close();
-  });
-
-  test.each([1100, 1300])('with %i idle sockets opened in waves (cap 1000), three valid tasks each get 200 within 1 s', async (count) => {
-    h = await startHandler(recordingWork().work, { jwks });
-    const port = Number(new URL(h.base).port);
-    expect((await timedTask(h, token, 'warm-up')).status).toBe(200); // keys fetched once, as on a warm instance
-    for (let round = 0; round < 3; round++) {
-      flood.push(...(await idleFlood(port, count)));
-      const { status, ms } = await timedTask(h, token, `valid-${count}-${round}`);
-      expect(status).toBe(200);
-      expect(ms).toBeLessThan(1000);
-      expect(h.server.openConnections).toBeLessThanOrEqual(1000);
-    }
-  }, 30_000);
-
-  test('with 1100 idle sockets plus slow bodies on every route, a valid task gets 200 within 1 s and the slow bodies are cut', async () => {
-    h = await startHandler(recordingWork().work, { jwks });
-    const port = Number(new URL(h.base).port);
-    expect((await timedTask(h, token, 'warm-up')).status).toBe(200);
-    flood = await idleFlood(port, 1100);
-    const slow: Raw[] = [];
-    const routes: [string, string, Record<string, string>][] = [
-      ['POST', '/nope', {}],
-      ['PUT', '/tasks', {}],
-      ['GET', '/healthz', {}],
-      ['POST', '/tasks', { Authorization: `Bearer ${token}` }], // authenticated, no task headers: 400
-      ['POST', '/tasks', {}], // unauthenticated: 401
-    ];
-    for (const [method, path, headers] of routes) {
-      for (let i = 0; i < 5; i++) {
-        const c = await rawClient(port);
-        c.socket.write(head(method, path, { ...headers, 'Content-Length': '100000000000' }) + 'x');
-        slow.push(c);
-      }
-    }
-    const { status, ms } = await timedTask(h, token, 'valid-among-slow');
-    expect(status).toBe(200);
-    expect(ms).toBeLessThan(1000);
-    await within(Promise.all(slow.map((c) => c.closed)), 2000, 'every slow body cut');
-  }, 30_000);
-
-  test('the flood is shed: every socket that sent no request head is closed by the head timeout', async () => {
-    h = await startHandler(recordingWork().work, { jwks, env: { TASKS_HEAD_TIMEOUT_SECONDS: '1' } });
-    flood = await idleFlood(Number(new URL(h.base).port), 500);
-    await within(Promise.all(flood.map((c) => c.closed)), 3000, 'every idle socket closed');
-    expect(h.server.openConnections).toBe(0);
   });
 });
 
