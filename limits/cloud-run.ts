@@ -4,7 +4,7 @@
  */
 import { CLOUD_RUN_MAX_TIMEOUT_SECONDS, CloudRunIngress, DISPATCH_DEADLINE } from './limits';
 import { Problems } from './problems';
-import { CLOUD_RUN_MAX_ENV_VARS, cpuCount, memoryMiB, minCpuForMemory, minMemoryForCpu, RULES, VpcEgress } from './rules';
+import { CLOUD_RUN_MAX_ENV_VARS, cpuCount, memoryMiB, minCpuForMemory, minMemoryForCpu, RULES, runtimeTrustReason, VpcEgress } from './rules';
 
 /** A Secret Manager secret exposed as an environment variable. */
 export interface SecretEnvRef {
@@ -108,10 +108,10 @@ export function checkCloudRunSettings(p: Problems, s: CloudRunSettings): void {
   const env = s.environment ?? {};
   const secrets = s.secrets ?? {};
   for (const [name, value] of Object.entries(env)) {
-    p.rule(`environment.${name}`, name, RULES.envName).rule(`environment.${name}`, value, RULES.envValue);
+    checkEnvName(p, `environment.${name}`, name).rule(`environment.${name}`, value, RULES.envValue);
   }
   for (const [name, ref] of Object.entries(secrets)) {
-    p.rule(`secrets.${name}`, name, RULES.envName)
+    checkEnvName(p, `secrets.${name}`, name)
       .rule(`secrets.${name}.secret`, ref?.secret, RULES.secret)
       .rule(`secrets.${name}.version`, ref?.version, RULES.secretVersion);
     p.fail(`secrets.${name}`, name, `a variable not also set in ${p.nameOf('environment')} (one source per variable)`, name in env);
@@ -127,6 +127,13 @@ export function checkCloudRunSettings(p: Problems, s: CloudRunSettings): void {
     p.fail('vpcAccess', vpc, 'a network or a subnetwork (Direct VPC egress needs at least one)', vpc.network === undefined && vpc.subnetwork === undefined);
   }
   checkLabels(p, 'labels', s.labels);
+}
+
+/** A handler variable name: a variable that changes the runtime's trust is refused with its reason, others follow RULES.envName. */
+function checkEnvName(p: Problems, prop: string, name: string): Problems {
+  const reason = runtimeTrustReason(name);
+  if (reason !== undefined) return p.fail(prop, name, `a variable other than ${name.toUpperCase()}, refused because ${reason} (bake a real need into the image)`);
+  return p.rule(prop, name, RULES.envName);
 }
 
 function checkCpuAndMemory(p: Problems, s: CloudRunSettings): void {

@@ -47,6 +47,35 @@ export const CLOUD_RUN_MAX_INSTANCES = 1000;
 export const CLOUD_RUN_MAX_ENV_VARS = 1000;
 /** Variables of the Cloud Run container runtime contract: set by Cloud Run, never by a service. */
 export const CLOUD_RUN_RESERVED_ENV = ['PORT', 'K_SERVICE', 'K_REVISION', 'K_CONFIGURATION'] as const;
+/**
+ * Variables that change what the handler's runtime trusts (which code it loads, which TLS roots it accepts,
+ * where its tokens come from): never set through a service's `environment` or `secrets`, each with the reason.
+ * Bake a real need into the image, where it is reviewed with the code.
+ */
+export const RUNTIME_TRUST_ENV: Readonly<Record<string, string>> = {
+  NODE_OPTIONS: 'it adds Node flags and preloaded code (--require, --import, --use-openssl-ca, ...)',
+  NODE_TLS_REJECT_UNAUTHORIZED: 'it turns off TLS certificate checks (the signing keys would be fetched unverified)',
+  NODE_EXTRA_CA_CERTS: 'it adds TLS roots that the signing-key fetch would trust',
+  NODE_USE_SYSTEM_CA: 'it swaps the TLS roots that the signing-key fetch trusts',
+  SSL_CERT_FILE: 'it swaps the TLS roots that the signing-key fetch trusts',
+  SSL_CERT_DIR: 'it swaps the TLS roots that the signing-key fetch trusts',
+  NODE_USE_ENV_PROXY: 'it sends HTTP(S) requests, the metadata token fetch included, through a proxy',
+  NODE_PATH: 'it changes which modules the handler loads',
+  LD_PRELOAD: 'it loads native code into the process',
+  LD_LIBRARY_PATH: 'it changes which native libraries the process loads',
+  OPENSSL_CONF: 'it loads an OpenSSL configuration that can load native modules and change TLS trust',
+  OPENSSL_MODULES: 'it changes where OpenSSL loads native modules from',
+  GCE_METADATA_HOST: 'it redirects the metadata server, the source of the runtime account\'s tokens',
+  GCE_METADATA_IP: 'it redirects the metadata server, the source of the runtime account\'s tokens',
+  GOOGLE_APPLICATION_CREDENTIALS: 'it replaces the runtime service account with a key file',
+};
+
+/** Why `name` may not be set on a handler, when it is one of {@link RUNTIME_TRUST_ENV} (any case); else undefined. */
+export function runtimeTrustReason(name: string): string | undefined {
+  const upper = name.toUpperCase();
+  return Object.prototype.hasOwnProperty.call(RUNTIME_TRUST_ENV, upper) ? RUNTIME_TRUST_ENV[upper] : undefined;
+}
+
 /** Direct VPC egress settings. */
 export const VPC_EGRESS = ['ALL_TRAFFIC', 'PRIVATE_RANGES_ONLY'] as const;
 /** One of {@link VPC_EGRESS}. */

@@ -1,6 +1,6 @@
 // Grants and env that cannot open the door: no public members, no malformed members, no TASKS_* from users.
-import { Token } from 'cdktf';
-import { IPrincipal, Principal, TaskHandlerService, TaskHandlerServiceProps, TaskQueue } from '../constructs';
+import { Lazy, Token } from 'cdktf';
+import { IPrincipal, Principal, ServiceAccount, TaskHandlerService, TaskHandlerServiceProps, TaskQueue } from '../constructs';
 import { iamRows, synth } from './helpers';
 
 const tokenAccount = Principal.serviceAccount('enq@test-project.iam.gserviceaccount.com');
@@ -43,8 +43,22 @@ describe.each(grants)('%s', (_name, grant) => {
     expect(iamRows(s).every((row) => row.endsWith('| group:team@example.com'))).toBe(true);
   });
 
-  test('skips the check for an unresolved member (known only at apply time)', () => {
-    expect(() => synth((stack) => grant(stack, { member: Token.asString({ Ref: 'member' }) }))).not.toThrow();
+  test('refuses a member that resolves to allUsers only at synth (a Lazy)', () => {
+    expect(() => synth((stack) => grant(stack, { member: Lazy.stringValue({ produce: () => 'allUsers' }) }))).toThrow(/'member' must be an IAM member .*got "allUsers"/);
+  });
+
+  test('accepts a member that resolves at synth to a grantable member, and writes the resolved value', () => {
+    const s = synth((stack) => grant(stack, { member: Lazy.stringValue({ produce: () => 'group:team@example.com' }) }));
+    expect(iamRows(s).every((row) => row.endsWith('| group:team@example.com'))).toBe(true);
+  });
+
+  test('accepts the member of a service account created in the stack (known only at apply time)', () => {
+    const s = synth((stack) => grant(stack, new ServiceAccount(stack, 'Caller', { accountId: 'orders-caller', project: 'test-project' })));
+    expect(iamRows(s).some((row) => /\| \$\{google_service_account\.Caller_[0-9A-F]+\.member\}$/.test(row))).toBe(true);
+  });
+
+  test('refuses an unresolved member that resolves to no member string', () => {
+    expect(() => synth((stack) => grant(stack, { member: Token.asString({ Ref: 'member' }) }))).toThrow(/'member' must be an IAM member .*got \{"Ref":"member"\}/);
   });
 });
 

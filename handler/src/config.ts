@@ -1,4 +1,4 @@
-import { announcedDeadline, DISPATCH_DEADLINE, Problems, isEmail, isIntegerBetween, isLoopbackHost, workBudgetSeconds } from '../../limits';
+import { announcedDeadline, DISPATCH_DEADLINE, Problems, RUNTIME_TRUST_ENV, isEmail, isIntegerBetween, isLoopbackHost, workBudgetSeconds } from '../../limits';
 
 export const GOOGLE_JWKS_URL = 'https://www.googleapis.com/oauth2/v3/certs';
 export const GOOGLE_ISSUERS = ['https://accounts.google.com', 'accounts.google.com'];
@@ -41,8 +41,10 @@ export interface HandlerConfig {
   readonly shutdownGraceMs: number;
   /** Longest time to receive a request body, independent of the work timeout: a slow client cannot hold a connection. */
   readonly bodyTimeoutMs: number;
-  /** Most open connections; more are closed on arrival. */
+  /** Most open connections; at the cap a new one evicts the oldest idle one, or is closed when none is idle. */
   readonly maxConnections: number;
+  /** A new connection that has not sent a complete request head within it is closed. */
+  readonly headTimeoutMs: number;
   /** Project for the Cloud Logging trace field. */
   readonly project?: string;
 }
@@ -74,6 +76,7 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
   const bodyTimeoutSeconds = int('TASKS_BODY_TIMEOUT_SECONDS', 10);
   const maxConnections = int('TASKS_MAX_CONNECTIONS', 1000);
   const queueDeadlines = parseQueueDeadlines(p, env.TASKS_QUEUE_DEADLINES, deadline);
+  const headTimeoutSeconds = int('TASKS_HEAD_TIMEOUT_SECONDS', 5);
 
   p.check('PORT', port, (v) => isIntegerBetween(v, 0, 65535), 'an integer from 0 to 65535');
   p.check('TASKS_PATH', path, (v) => /^\/[^\s?#]*$/.test(v), 'a path starting with "/"');
@@ -84,6 +87,14 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
   p.check('TASKS_CLOCK_SKEW_SECONDS', skew, (v) => isIntegerBetween(v, 0, 600), 'whole seconds from 0 to 600');
   p.check('TASKS_BODY_TIMEOUT_SECONDS', bodyTimeoutSeconds, (v) => isIntegerBetween(v, 1, 300), 'whole seconds from 1 to 300');
   p.check('TASKS_MAX_CONNECTIONS', maxConnections, (v) => isIntegerBetween(v, 1, 100_000), 'an integer from 1 to 100000');
+  p.check('TASKS_HEAD_TIMEOUT_SECONDS', headTimeoutSeconds, (v) => isIntegerBetween(v, 1, 60), 'whole seconds from 1 to 60');
+
+  // The construct refuses these variables; a service deployed some other way is checked here, at startup.
+  const tlsOff = env.NODE_TLS_REJECT_UNAUTHORIZED;
+  p.fail('NODE_TLS_REJECT_UNAUTHORIZED', tlsOff, `unset while tokens are verified: ${RUNTIME_TRUST_ENV.NODE_TLS_REJECT_UNAUTHORIZED}`, authMode !== 'disabled' && tlsOff === '0');
+  for (const name of ['GCE_METADATA_HOST', 'GCE_METADATA_IP']) {
+    p.fail(name, env[name], `unset on Cloud Run (K_SERVICE is set): ${RUNTIME_TRUST_ENV[name]}`, Boolean(env.K_SERVICE) && Boolean(env[name]));
+  }
 
   let auth: AuthConfig | undefined;
   if (authMode !== 'disabled') {
@@ -111,6 +122,7 @@ export function loadHandlerConfig(env: Env = process.env): HandlerConfig {
     shutdownGraceMs: graceSeconds * 1000,
     bodyTimeoutMs: bodyTimeoutSeconds * 1000,
     maxConnections,
+    headTimeoutMs: headTimeoutSeconds * 1000,
     project: env.GOOGLE_CLOUD_PROJECT || undefined,
   };
 }

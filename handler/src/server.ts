@@ -1,5 +1,5 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { AuthError, TokenVerifier, VerifiedCaller } from './auth';
 import { DEADLINE_HEADER } from '../../limits';
@@ -51,6 +51,12 @@ class HttpError extends Error {
 
 const TIMED_OUT = Symbol('timed out');
 
+/** A connection's state: requests it is serving, and the timer that closes it while it serves none. */
+interface Connection {
+  busy: number;
+  idleTimer?: NodeJS.Timeout;
+}
+
 /**
  * The framework teams reuse around their work function: token verification, task context, dedupe, body
  * limit, work timeout, structured logs and graceful shutdown, on plain `node:http`.
@@ -63,6 +69,9 @@ export class TaskServer {
   private inFlight = 0;
   private shuttingDown = false;
   private drained?: () => void;
+  private readonly connections = new Map<Socket, Connection>();
+  /** Connections serving no request, oldest idle first (a Set keeps insertion order). */
+  private readonly idle = new Set<Socket>();
 
   constructor(private readonly options: TaskServerOptions) {
     const { config } = options;
@@ -70,13 +79,90 @@ export class TaskServer {
     this.store = options.store ?? new InMemoryIdempotencyStore();
     this.log = options.logger ?? jsonLogger;
     this.server = createServer((req, res) => void this.route(req, res));
-    // Cloud Tasks may hold a request for the whole dispatch deadline.
+    // Cloud Tasks may hold a request for the whole dispatch deadline: the bound for a request being served.
     this.server.requestTimeout = (config.dispatchDeadlineSeconds + 30) * 1000;
-    this.server.keepAliveTimeout = 65_000;
-    // Connections over the cap are closed on arrival: many idle or slow clients cannot exhaust the instance.
-    this.server.maxConnections = config.maxConnections;
+    // A connection that has not sent a complete request head within headTimeoutMs of opening is closed (a
+    // slowloris head too: the timer is not reset by each byte). Node's headersTimeout bounds later heads.
+    this.server.headersTimeout = config.headTimeoutMs;
+    // Idle between keep-alive requests: kept longer than a front end's reuse window, and evictable at the cap.
+    this.server.keepAliveTimeout = KEEP_ALIVE_MS;
+    // The connection cap is ours, not Node's maxConnections (which refuses newcomers and so turns idle sockets
+    // into a lockout): at the cap a newcomer evicts the oldest idle connection, and is refused only when every
+    // connection is serving a request.
+    this.server.on('connection', (socket: Socket) => this.admit(socket));
     // Node hands CONNECT to a 'connect' listener and, with none, drops the socket without a word: answer it.
     this.server.on('connect', (_req, socket: Duplex) => socket.end('HTTP/1.1 405 Method Not Allowed\r\nAllow: POST\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'));
+  }
+
+  /** Open connections, idle or serving (at most `maxConnections`). */
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
+  private admit(socket: Socket): void {
+    if (this.connections.size >= this.options.config.maxConnections) {
+      const oldest = this.idle.values().next().value;
+      if (oldest === undefined) {
+        socket.destroy();
+        return;
+      }
+      this.evict(oldest);
+    }
+    this.connections.set(socket, { busy: 0 });
+    this.markIdle(socket, this.options.config.headTimeoutMs);
+    socket.once('close', () => this.forget(socket));
+    // Node closes a `Connection: close` answer with destroySoon(): closing a socket with unread input resets the
+    // connection, and the client may lose the answer. Linger instead: half-close, discard what still arrives
+    // for at most LINGER_MS and maxBodyBytes, then close.
+    socket.destroySoon = () => this.linger(socket);
+  }
+
+  private linger(socket: Socket): void {
+    socket.end();
+    const stop = () => socket.destroy();
+    const timer = setTimeout(stop, LINGER_MS).unref();
+    socket.once('close', () => clearTimeout(timer));
+    socket.once('end', stop);
+    let discarded = 0;
+    socket.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > this.options.config.maxBodyBytes) stop();
+    });
+    // The parser may have paused the socket (nobody read the body): discarding needs it flowing.
+    socket.resume();
+  }
+
+  private evict(socket: Socket): void {
+    this.forget(socket);
+    socket.destroy();
+  }
+
+  private forget(socket: Socket): void {
+    clearTimeout(this.connections.get(socket)?.idleTimer);
+    this.connections.delete(socket);
+    this.idle.delete(socket);
+  }
+
+  /** The socket serves no request: evictable at the cap, and closed after `ms` unless a request head completes. */
+  private markIdle(socket: Socket, ms: number): void {
+    const c = this.connections.get(socket);
+    if (!c) return;
+    this.idle.add(socket);
+    c.idleTimer = setTimeout(() => this.evict(socket), ms).unref();
+  }
+
+  /** A request head is complete: its connection is serving until the answer is sent (or the client goes). */
+  private markBusy(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket as Socket;
+    const c = this.connections.get(socket);
+    if (!c) return;
+    c.busy++;
+    clearTimeout(c.idleTimer);
+    this.idle.delete(socket);
+    res.once('close', () => {
+      c.busy--;
+      if (c.busy === 0) this.markIdle(socket, KEEP_ALIVE_MS);
+    });
   }
 
   listen(port = this.options.config.port, host?: string): Promise<AddressInfo> {
@@ -105,19 +191,20 @@ export class TaskServer {
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.markBusy(req, res);
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/healthz' && req.method === 'GET') {
+    if (path === '/healthz') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: `method ${req.method} not allowed; use GET or HEAD` }, { Allow: 'GET, HEAD' });
       return send(res, this.shuttingDown ? 503 : 200, { status: this.shuttingDown ? 'shutting-down' : 'ok' });
     }
     if (path !== this.options.config.path) return send(res, 404, { error: `not found: ${path}` });
     if (req.method !== 'POST') return send(res, 405, { error: `method ${req.method} not allowed; use POST` }, { Allow: 'POST' });
-    this.inFlight++;
-    try {
-      await this.handleTask(req, res);
-    } finally {
-      this.inFlight--;
-      if (this.inFlight === 0) this.drained?.();
-    }
+    await this.handleTask(req, res);
+  }
+
+  private workEnded(): void {
+    this.inFlight--;
+    if (this.inFlight === 0) this.drained?.();
   }
 
   private async handleTask(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -129,7 +216,7 @@ export class TaskServer {
     let detail: string | undefined;
     let key: string | undefined;
     let body: Buffer | undefined;
-    let closing = false;
+    let counted = false;
     try {
       if (this.shuttingDown) throw new HttpError(503, 'retry-later', 'shutting down; retry', { 'Retry-After': '10' });
       // Cached tokens and the in-memory store answer synchronously: await only real promises (hot path).
@@ -137,6 +224,11 @@ export class TaskServer {
       const caller = verified instanceof Promise ? await verified : verified;
       context = parseTaskContext(req.headers);
       body = await readBody(req, this.options.config.maxBodyBytes, this.options.config.bodyTimeoutMs);
+      // Shutdown may have begun while the body arrived: no new work starts after it.
+      if (this.shuttingDown) throw new HttpError(503, 'retry-later', 'shutting down; retry', { 'Retry-After': '10' });
+      // From here on the request is work in flight: shutdown waits for it (and for nothing before it).
+      this.inFlight++;
+      counted = true;
       key = `${context.queueName}/${context.taskName}`;
 
       const begun = this.store.begin(key);
@@ -159,11 +251,9 @@ export class TaskServer {
         [status, outcome, detail] = await this.deadLetter(res, dead, key, { context, body, headers: req.headers, error: { status: code, outcome: name, message } }, fields);
         return;
       }
-      closing = headers?.Connection === 'close';
       return send(res, code, { error: message, ...(context && { task: context.taskName }) }, headers);
     } finally {
-      // A refused or unreadable request's body is not read on: the connection closes after the answer.
-      if (!closing) drainRequest(req);
+      if (counted) this.workEnded();
       const latencyMs = Number(process.hrtime.bigint() - started) / 1e6;
       this.log({
         severity: outcome === 'dead-lettered' ? 'ERROR' : severityOf(status),
@@ -285,6 +375,10 @@ function parseJson<T>(body: Buffer): T {
 }
 
 const CLOSE = { Connection: 'close' };
+/** How long a connection may idle between keep-alive requests (longer than a front end's 60 s reuse window). */
+export const KEEP_ALIVE_MS = 65_000;
+/** After an answer that closes the connection, how long input is still read and discarded (Apache lingers 2 s too). */
+export const LINGER_MS = 2000;
 
 /** Reads the body, up to `limit` bytes and within `timeoutMs` (independent of the work timeout). */
 function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promise<Buffer> {
@@ -314,13 +408,19 @@ function readBody(req: IncomingMessage, limit: number, timeoutMs: number): Promi
   });
 }
 
-/** A request answered before its body was read must still be drained, or the connection stalls. */
-function drainRequest(req: IncomingMessage): void {
-  if (!req.readableEnded) req.resume();
+/** True when the request announced a body (Content-Length above 0, or Transfer-Encoding). */
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
+/**
+ * Answers. A request whose body was not read (any answer before the body: 404, 405, /healthz, 400 on headers,
+ * 401/403, 413, 503) gets `Connection: close`: Node then closes the socket once the answer is written,
+ * instead of reading and discarding whatever the client still sends, however large or slow.
+ */
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
+  const unread = hasBody(res.req) && !res.req.complete;
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...(unread && CLOSE), ...headers });
   res.end(text);
 }

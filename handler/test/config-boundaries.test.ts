@@ -24,12 +24,17 @@ describe('handler settings at their boundaries', () => {
       shutdownGraceMs: 8000,
       bodyTimeoutMs: 10_000,
       maxConnections: 1000,
+      headTimeoutMs: 5000,
       project: undefined,
     });
   });
 
   test('GIVEN numeric settings WHEN loaded THEN their values are used', () => {
     expect(load({ PORT: '9090', TASKS_MAX_BODY_BYTES: String(32 * 1024 * 1024), TASKS_MAX_CONNECTIONS: '1' })).toMatchObject({ port: 9090, maxBodyBytes: 33554432, maxConnections: 1 });
+  });
+
+  test.each([['1', 1000], ['60', 60_000]])('GIVEN TASKS_HEAD_TIMEOUT_SECONDS=%s WHEN loaded THEN connections idle %i ms are closed', (raw, ms) => {
+    expect(load({ TASKS_HEAD_TIMEOUT_SECONDS: raw }).headTimeoutMs).toBe(ms);
   });
 
   test('GIVEN empty numeric settings WHEN loaded THEN the defaults apply', () => {
@@ -43,6 +48,8 @@ describe('handler settings at their boundaries', () => {
     [{ PORT: '65536' }, `'PORT' must be an integer from 0 to 65535, got 65536`],
     [{ TASKS_MAX_BODY_BYTES: '33554433' }, `'TASKS_MAX_BODY_BYTES' must be bytes from 1 to 33554432, got 33554433`],
     [{ TASKS_MAX_CONNECTIONS: '0' }, `'TASKS_MAX_CONNECTIONS' must be an integer from 1 to 100000, got 0`],
+    [{ TASKS_HEAD_TIMEOUT_SECONDS: '0' }, `'TASKS_HEAD_TIMEOUT_SECONDS' must be whole seconds from 1 to 60, got 0`],
+    [{ TASKS_HEAD_TIMEOUT_SECONDS: '61' }, `'TASKS_HEAD_TIMEOUT_SECONDS' must be whole seconds from 1 to 60, got 61`],
     [{ TASKS_WORK_TIMEOUT_SECONDS: '600' }, `'TASKS_WORK_TIMEOUT_SECONDS' must be whole seconds, at least 1 and below TASKS_DISPATCH_DEADLINE_SECONDS (600), got 600`],
     [{ TASKS_WORK_TIMEOUT_SECONDS: 'x' }, `'TASKS_WORK_TIMEOUT_SECONDS' must be whole seconds, at least 1 and below TASKS_DISPATCH_DEADLINE_SECONDS (600), got NaN`],
     [{ TASKS_PATH: '/with space' }, `'TASKS_PATH' must be a path starting with "/", got "/with space"`],
@@ -53,6 +60,22 @@ describe('handler settings at their boundaries', () => {
     [{ TASKS_JWKS_URL: 'ftp://127.0.0.1/certs' }, `'TASKS_JWKS_URL' must be an https URL`],
   ])('GIVEN %j WHEN loaded THEN it is rejected naming the variable, value and range', (env, message) => {
     expect(() => load(env)).toThrow(message);
+  });
+
+  test('GIVEN NODE_TLS_REJECT_UNAUTHORIZED=0 with verification on WHEN loaded THEN startup is refused with the reason', () => {
+    expect(() => load({ NODE_TLS_REJECT_UNAUTHORIZED: '0' })).toThrow(`'NODE_TLS_REJECT_UNAUTHORIZED' must be unset while tokens are verified: it turns off TLS certificate checks (the signing keys would be fetched unverified), got "0"`);
+  });
+
+  test.each([[{ NODE_TLS_REJECT_UNAUTHORIZED: '1' }], [{ NODE_TLS_REJECT_UNAUTHORIZED: '0', TASKS_AUTH: 'disabled' }]])('GIVEN %j WHEN loaded THEN it starts (keys are verified, or there are none)', (env) => {
+    expect(() => load(env)).not.toThrow();
+  });
+
+  test.each(['GCE_METADATA_HOST', 'GCE_METADATA_IP'])('GIVEN %s on Cloud Run WHEN loaded THEN startup is refused with the reason', (name) => {
+    expect(() => load({ K_SERVICE: 'orders-handler', [name]: '10.0.0.9' })).toThrow(`'${name}' must be unset on Cloud Run (K_SERVICE is set): it redirects the metadata server, the source of the runtime account's tokens, got "10.0.0.9"`);
+  });
+
+  test.each([[{ GCE_METADATA_HOST: '127.0.0.1:9' }], [{ K_SERVICE: 'orders-handler', GCE_METADATA_HOST: '' }]])('GIVEN %j WHEN loaded THEN it starts (the local server points the handler at its own metadata face)', (env) => {
+    expect(() => load(env)).not.toThrow();
   });
 
   test('GIVEN TASKS_PATH with several segments WHEN loaded THEN it is used', () => {

@@ -98,19 +98,40 @@ describe('handler hardening', () => {
     expect(rec.ran).toHaveLength(0);
   });
 
-  test('connections over TASKS_MAX_CONNECTIONS are closed on arrival; below it, tasks are served', async () => {
-    h = await startHandler(recordingWork().work, { env: { ...noAuth, TASKS_MAX_CONNECTIONS: '2' } });
+  test('at TASKS_MAX_CONNECTIONS with every connection serving a request, a new connection is closed on arrival', async () => {
+    const g = gate();
+    const rec = recordingWork(() => g.promise);
+    h = await startHandler(rec.work, { env: { ...noAuth, TASKS_MAX_CONNECTIONS: '2' } });
     const port = Number(new URL(h.base).port);
-    const held = [await rawClient(port), await rawClient(port)];
-    for (const c of held) c.socket.write('POST /tasks HTTP/1.1\r\n'); // half a request each: busy connections
+    const busy = [await rawClient(port), await rawClient(port)];
+    busy.forEach((c, i) => c.socket.write(head({ ...taskHeaders(`busy-${i}`), 'Content-Length': '2' }) + '{}'));
+    await new Promise<void>((r) => {
+      const poll = () => (rec.ran.length === 2 ? r() : setTimeout(poll, 5));
+      poll();
+    });
     const third = await rawClient(port);
-    third.socket.write(head(taskHeaders('third'), '/tasks'));
+    third.socket.write(head(taskHeaders('third')));
     await within(third.closed, 3000, 'third connection close');
     expect(third.received()).toBe('');
-    held[0].socket.destroy();
-    await held[0].closed;
-    expect((await h.post(taskHeaders('after'))).status).toBe(200);
-    held[1].socket.destroy();
+    g.open();
+    for (const c of busy) {
+      await within(new Promise<void>((r) => c.socket.on('data', () => c.received().includes('processed') && r())), 3000, 'busy answer');
+      c.socket.destroy();
+    }
+  });
+
+  test('at TASKS_MAX_CONNECTIONS a new connection evicts the oldest idle one and is served', async () => {
+    h = await startHandler(recordingWork().work, { env: { ...noAuth, TASKS_MAX_CONNECTIONS: '2' } });
+    const port = Number(new URL(h.base).port);
+    const oldest = await rawClient(port);
+    oldest.socket.write('POST /tasks HTTP/1.1\r\n'); // half a request head: not serving anything yet
+    await new Promise((r) => setTimeout(r, 50));
+    const newer = await rawClient(port);
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await h.post(taskHeaders('newcomer'))).status).toBe(200);
+    await within(oldest.closed, 1000, 'oldest idle connection close');
+    expect(newer.socket.destroyed).toBe(false);
+    newer.socket.destroy();
   });
 
   test('CONNECT is answered 405 rather than dropped', async () => {

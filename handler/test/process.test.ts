@@ -90,6 +90,7 @@ describe('loadHandlerConfig', () => {
       shutdownGraceMs: 8000,
       bodyTimeoutMs: 10_000,
       maxConnections: 1000,
+      headTimeoutMs: 5000,
       project: undefined,
     });
   });
