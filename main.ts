@@ -5,6 +5,7 @@ import { AppConfig, EnvironmentSettings, foundationStackName, HandlerSettings, l
 // The construct files, not the library's index: the index loads every construct's provider classes (Pub/Sub
 // among them), and the synth hot path loads only what the app may use.
 import { HttpTargetPipeline, PipelineHandlerProps } from './constructs/http-target-pipeline';
+import { MovedResources } from './constructs/moved-resources';
 import { PipelineDashboard } from './constructs/pipeline-dashboard';
 import { ProjectFoundation } from './constructs/project-foundation';
 import { ProjectFoundationStack, releaseProjectFoundation } from './constructs/project-foundation-stack';
@@ -42,12 +43,12 @@ export class PipelineStack extends TerraformStack {
     }
 
     for (const [queueName, q] of Object.entries(s.queues)) {
-      // The single-queue form keeps the construct id (and so every Terraform address) it always had; so does
-      // the queue that opts in with keepSingleQueueAddresses after moving into `queues`.
-      const id = s.singleQueue || q.keepSingleQueueAddresses ? 'Pipeline' : `Pipeline-${queueName}`;
-      const pipeline = new HttpTargetPipeline(this, id, { ...pipelineProps(s, q, this.handlers), foundation: foundation?.() });
+      const pipeline = new HttpTargetPipeline(this, pipelineId(s, queueName, q), { ...pipelineProps(s, q, this.handlers), foundation: foundation?.() });
       this.pipelines[queueName] = pipeline;
       outputs(this, pipeline, s.singleQueue ? '' : `_${queueName}`);
+    }
+    for (const [queueName, formerIds] of Object.entries(formerPipelineIds(s))) {
+      new MovedResources(this, `Moved-${queueName}`, this.pipelines[queueName], formerIds);
     }
 
     // One dashboard per environment: depth, attempt outcomes and delays of every queue with alerts on.
@@ -69,6 +70,41 @@ export class PipelineStack extends TerraformStack {
   get pipeline(): HttpTargetPipeline {
     return Object.values(this.pipelines)[0];
   }
+}
+
+/**
+ * Construct ids a queue's pipeline may have had under an earlier config of this environment, oldest first, for
+ * the moves the app can know without seeing that config (the Terraform address of every resource derives from
+ * the construct id; a queue's GCP identity is its project, region and queue id):
+ * - `Pipeline`: the only queue of a one-entry `queues` map may be the shorthand's queue (or the queue that kept
+ *   the shorthand's addresses), which lived at `Pipeline`;
+ * - `Pipeline-QUEUE_ID`: a queue whose key differs from its `queueId` may have been keyed by its queue id
+ *   (the default key), before a rename kept the id with `queueId`.
+ * A move whose `from` is not in state does nothing, so the blocks are harmless when the guess is wrong; when the
+ * guess names another queue, the plan shows that queue's replacement (refused under `prevent_destroy`), which
+ * is what it shows without the blocks. Single-queue stacks and queues that keep the single-queue addresses get none.
+ */
+export function formerPipelineIds(s: EnvironmentSettings): Record<string, string[]> {
+  if (s.singleQueue) return {};
+  const current = new Set(Object.entries(s.queues).map(([name, q]) => pipelineId(s, name, q)));
+  const entries = Object.entries(s.queues);
+  const moves: Record<string, string[]> = {};
+  for (const [name, q] of entries) {
+    if (q.keepSingleQueueAddresses) continue;
+    const former = [];
+    if (entries.length === 1) former.push('Pipeline');
+    const byQueueId = `Pipeline-${q.queueId}`;
+    if (q.queueId !== name && !current.has(byQueueId)) former.push(byQueueId);
+    if (former.length > 0) moves[name] = former;
+  }
+  return moves;
+}
+
+/** The construct id of a queue's pipeline: every Terraform address of the queue's resources derives from it. */
+function pipelineId(s: EnvironmentSettings, queueName: string, q: QueueSettings): string {
+  // The single-queue form keeps the construct id (and so every Terraform address) it always had; so does
+  // the queue that opts in with keepSingleQueueAddresses after moving into `queues`.
+  return s.singleQueue || q.keepSingleQueueAddresses ? 'Pipeline' : `Pipeline-${queueName}`;
 }
 
 function pipelineProps(s: EnvironmentSettings, q: QueueSettings, shared: Record<string, TaskHandlerService>) {

@@ -6,6 +6,8 @@
 // On top of cdktf's HCL writer it adds what that writer drops or gets wrong:
 //   - `removed` blocks (cdktf 0.21 writes them only to JSON; without them, applying the HCL after an
 //     upgrade would destroy the service agent's grant): copied from a JSON synth of the same app;
+//   - `moved` blocks of the app's MovedResources (written only to JSON, like `removed`; without them a
+//     renamed queue key would destroy the queue): copied the same way;
 //   - quoted `depends_on` entries ("type.name" is deprecated syntax): unquoted;
 //   - formatting: `terraform fmt` when a terraform binary is on PATH (it needs no provider and no network).
 'use strict';
@@ -39,6 +41,11 @@ function removedHcl(block) {
   return `\n\nremoved {\n  from = ${block.from}\n  lifecycle {\n    destroy = ${block.lifecycle.destroy}\n  }\n}\n`;
 }
 
+/** One `moved` block in HCL. */
+function movedHcl(block) {
+  return `\n\nmoved {\n  from = ${block.from}\n  to   = ${block.to}\n}\n`;
+}
+
 /** `depends_on = ["a.b", ...]` → `depends_on = [a.b, ...]`. */
 function unquoteDependsOn(hcl) {
   return hcl.replace(/depends_on = \[([^\]]*)\]/g, (_all, list) => `depends_on = [${list.replace(/"([\w-]+\.[\w-]+)"/g, '$1')}]`);
@@ -57,6 +64,7 @@ try {
     writeFileSync(file, unquoteDependsOn(readFileSync(file, 'utf8')));
     const tf = JSON.parse(readFileSync(join(json, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
     for (const block of tf.removed ?? []) appendFileSync(file, removedHcl(block));
+    for (const block of tf.moved ?? []) appendFileSync(file, movedHcl(block));
   }
 } finally {
   rmSync(json, { recursive: true, force: true });
