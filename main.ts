@@ -8,7 +8,7 @@ import { HttpTargetPipeline, PipelineHandlerProps } from './constructs/http-targ
 import { MovedResources } from './constructs/moved-resources';
 import { PipelineDashboard } from './constructs/pipeline-dashboard';
 import { ProjectFoundation } from './constructs/project-foundation';
-import { ProjectFoundationStack, releaseProjectFoundation } from './constructs/project-foundation-stack';
+import { ProjectFoundationStack, releaseProjectFoundation, requireTerraform } from './constructs/project-foundation-stack';
 import { TaskHandlerService } from './constructs/task-handler-service';
 import { CloudRunIngress, VpcEgress } from './limits';
 
@@ -25,6 +25,7 @@ export class PipelineStack extends TerraformStack {
 
   constructor(scope: Construct, name: string, s: EnvironmentSettings, backend?: AppConfig['backend'], foundation?: () => ProjectFoundation) {
     super(scope, name);
+    requireTerraform(this);
     new GoogleProvider(this, 'google', { project: s.project, region: s.region });
     if (backend) new GcsBackend(this, { bucket: backend.bucket, prefix: `${backend.prefix}/${name}` });
     if (foundation) releaseProjectFoundation(this, s.project);

@@ -46,12 +46,23 @@ export class PipelineDashboard extends Construct {
     });
     throwIfInvalid(this, p);
 
-    const tiles = props.queues.flatMap((q, row) => queueRow({ project: props.project, ...q }).map((widget, col) => ({ xPos: col * 12, yPos: row * 16, width: 12, height: 16, widget })));
+    const tiles = props.queues.flatMap((q, row) => queueRow({ project: props.project, ...q }).map((widget, col) => ({ ...position(col * 12, row * 16), width: 12, height: 16, widget })));
     this.resource = new MonitoringDashboard(this, 'Resource', {
       project: props.project,
       dashboardJson: JSON.stringify({ displayName: props.displayName, mosaicLayout: { columns: 48, tiles } }),
     });
   }
+}
+
+/**
+ * A tile's position without its zero coordinates. The Monitoring API leaves zero-valued fields out of the
+ * dashboard it returns, and the google provider 6.50.0 forgives only keys the config lacks
+ * (google/services/monitoring/resource_monitoring_dashboard.go: `removeComputedKeys` drops from the API's JSON
+ * the keys absent from the config, then `reflect.DeepEqual`), so a config `xPos: 0` would plan a change on every
+ * run (provider issue 16173). Omitted, the API's default (0) applies.
+ */
+export function position(xPos: number, yPos: number): { xPos?: number; yPos?: number } {
+  return { ...(xPos !== 0 && { xPos }), ...(yPos !== 0 && { yPos }) };
 }
 
 function chart(title: string, filter: string, aggregation: Record<string, unknown>, plotType = 'LINE'): Record<string, unknown> {

@@ -8,6 +8,9 @@
 //     upgrade would destroy the service agent's grant): copied from a JSON synth of the same app;
 //   - `moved` blocks of the app's MovedResources (written only to JSON, like `removed`; without them a
 //     renamed queue key would destroy the queue): copied the same way;
+//   - plain attributes of the `terraform` block (`required_version`): cdktf 0.21's renderTerraform passes the
+//     list of their names to renderSimpleAttributes, which writes `0 = "required_version"`; rewritten with the
+//     value from the JSON synth;
 //   - quoted `depends_on` entries ("type.name" is deprecated syntax): unquoted;
 //   - formatting: `terraform fmt` when a terraform binary is on PATH (it needs no provider and no network).
 'use strict';
@@ -46,6 +49,14 @@ function movedHcl(block) {
   return `\n\nmoved {\n  from = ${block.from}\n  to   = ${block.to}\n}\n`;
 }
 
+/** `N = "KEY"` lines cdktf writes for the terraform block's plain attributes → `KEY = VALUE` (string values). */
+function fixTerraformAttributes(hcl, terraform) {
+  const blocks = ['required_providers', 'backend', 'cloud'];
+  return hcl.replace(/^(\s*)\d+ = "([\w-]+)"$/gm, (line, indent, key) =>
+    !blocks.includes(key) && typeof terraform?.[key] === 'string' ? `${indent}${key} = ${JSON.stringify(terraform[key])}` : line,
+  );
+}
+
 /** `depends_on = ["a.b", ...]` → `depends_on = [a.b, ...]`. */
 function unquoteDependsOn(hcl) {
   return hcl.replace(/depends_on = \[([^\]]*)\]/g, (_all, list) => `depends_on = [${list.replace(/"([\w-]+\.[\w-]+)"/g, '$1')}]`);
@@ -61,8 +72,8 @@ try {
   for (const stack of readdirSync(join(outdir, 'stacks'))) {
     const file = join(outdir, 'stacks', stack, 'cdk.tf');
     if (existsSync(join(outdir, 'stacks', stack, 'cdk.tf.json'))) fail(`${file}: a cdk.tf.json was written beside it`);
-    writeFileSync(file, unquoteDependsOn(readFileSync(file, 'utf8')));
     const tf = JSON.parse(readFileSync(join(json, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+    writeFileSync(file, fixTerraformAttributes(unquoteDependsOn(readFileSync(file, 'utf8')), tf.terraform));
     for (const block of tf.removed ?? []) appendFileSync(file, removedHcl(block));
     for (const block of tf.moved ?? []) appendFileSync(file, movedHcl(block));
   }

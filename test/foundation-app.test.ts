@@ -76,6 +76,11 @@ describe('foundation stacks in the app', () => {
     ).toThrow(/'context\.pipeline\.environments\.prod\.foundationWaitSeconds' must be the same as in environment "dev" \(30, context\.pipeline\.environments\.dev\.foundationWaitSeconds\), which shares project acme-orders and its foundation, got undefined/);
   });
 
+  test('every stack, environment and foundation, requires Terraform >= 1.7 (removed blocks)', () => {
+    const { stacks } = synthApp(twoEnvsOneProject);
+    expect(Object.fromEntries(Object.entries(stacks).map(([name, tf]) => [name, tf.terraform.required_version]))).toEqual({ dev: '>= 1.7', prod: '>= 1.7', 'project-acme-orders': '>= 1.7' });
+  });
+
   test('environment names starting with "project-" are refused (foundation stack names)', () => {
     expect(() => resolveConfig({ environments: { 'project-x': {} } }, {})).toThrow(/'context\.pipeline\.environments\.project-x' must be a name not starting with "project-".*got "project-x"/);
   });
@@ -120,9 +125,18 @@ describe('upgrade from the layout where each environment owned the foundation', 
     'google_project_iam_member.CloudTasksServiceAgent-my-gcp-project_ServiceAgentRole_DFBC79E7',
   ];
 
-  test('the environment stack forgets (never destroys) exactly the old APIs and agent grant', () => {
+  // What the last in-stack release (git d873427) also created, with alerts on (the default) and the "pubsub" sink:
+  // synthesized from that commit with `{ "deadLetterSink": "pubsub" }`.
+  const OLD_OPTIONAL_APIS = [
+    'google_project_service.CloudTasksServiceAgent-my-gcp-project_monitoring_D310B443',
+    'google_project_service.CloudTasksServiceAgent-my-gcp-project_logging_6A519154',
+    'google_project_service.CloudTasksServiceAgent-my-gcp-project_pubsub_EC2D2E43',
+  ];
+
+  test('the environment stack forgets (never destroys) every API and the agent grant the old layout created, monitoring/logging/pubsub included', () => {
     const env = synthApp().stacks.dev;
-    expect(env.removed).toEqual(OLD_FOUNDATION.map((from) => ({ from, lifecycle: { destroy: false } })));
+    const [grant, ...apis] = [OLD_FOUNDATION[3], ...OLD_FOUNDATION.slice(0, 3), ...OLD_OPTIONAL_APIS];
+    expect(env.removed).toEqual([...apis, grant].map((from) => ({ from, lifecycle: { destroy: false } })));
     const addresses = resourcesOf(env).map(([a]) => a);
     for (const from of OLD_FOUNDATION) expect(addresses).not.toContain(from);
   });

@@ -178,10 +178,41 @@ describe('PipelineDashboard', () => {
       { queueId: 'orders', location: 'us-central1' },
       { queueId: 'emails', location: 'europe-west1', deadLetters: true },
     ]);
-    const cells = d.mosaicLayout.tiles.map((t: any) => `${t.xPos},${t.yPos}`);
+    const cells = d.mosaicLayout.tiles.map((t: any) => `${t.xPos ?? 0},${t.yPos ?? 0}`); // an absent coordinate is 0
     expect(new Set(cells).size).toBe(cells.length);
     expect(d.mosaicLayout.tiles).toHaveLength(7);
-    expect(d.mosaicLayout.tiles.every((t: any) => t.xPos + t.width <= d.mosaicLayout.columns)).toBe(true);
+    expect(d.mosaicLayout.tiles.every((t: any) => (t.xPos ?? 0) + t.width <= d.mosaicLayout.columns)).toBe(true);
+  });
+
+  test('no tile has a zero xPos or yPos: the first tile has neither, the others only their non-zero ones', () => {
+    const tiles = dashboard([
+      { queueId: 'orders', location: 'us-central1' },
+      { queueId: 'emails', location: 'europe-west1' },
+    ]).mosaicLayout.tiles;
+    expect(tiles.map((t: any) => [t.xPos, t.yPos])).toEqual([
+      [undefined, undefined], [12, undefined], [24, undefined],
+      [undefined, 16], [12, 16], [24, 16],
+    ]);
+    expect(Object.keys(tiles[0])).toEqual(['width', 'height', 'widget']);
+  });
+
+  test('plans clean against an API that omits zero values (the provider 6.50.0 diff suppression, ported)', () => {
+    // google/services/monitoring/resource_monitoring_dashboard.go: removeComputedKeys drops from the API's JSON
+    // (old) every key the config (new) lacks, then monitoringDashboardDiffSuppress compares with DeepEqual.
+    const removeComputedKeys = (old: any, now: any): any => {
+      for (const k of Object.keys(old)) {
+        if (now[k] === undefined || now[k] === null) delete old[k];
+        else if (Array.isArray(old[k])) old[k].forEach((v: any, i: number) => { if (v && typeof v === 'object' && now[k].length > i) old[k][i] = removeComputedKeys(v, now[k][i]); });
+        else if (old[k] && typeof old[k] === 'object') old[k] = removeComputedKeys(old[k], now[k]);
+      }
+      return old;
+    };
+    // The API's answer: what was sent, without zero-valued fields, plus fields it computes.
+    const omitZeroes = (v: any): any =>
+      Array.isArray(v) ? v.map(omitZeroes) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== 0).map(([k, x]) => [k, omitZeroes(x)])) : v;
+    const config = dashboard([{ queueId: 'orders', location: 'us-central1', deadLetters: true }, { queueId: 'emails', location: 'us-central1' }]);
+    const api = { ...omitZeroes(config), name: 'projects/1/dashboards/abc', etag: 'e1' };
+    expect(removeComputedKeys(api, config)).toEqual(config);
   });
 
   test('rejects an empty queue list and a bad queue id', () => {
