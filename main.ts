@@ -62,7 +62,7 @@ export class PipelineStack extends TerraformStack {
       });
       // Dashboards need Monitoring: it joins the foundation, and the dashboard waits for it like the rest.
       const first = this.pipeline.foundation;
-      first.enableApi('monitoring.googleapis.com');
+      first.enableApi(DASHBOARD_API);
       first.requiredBy(dashboard);
     }
   }
@@ -142,6 +142,18 @@ function pipelineProps(s: EnvironmentSettings, q: QueueSettings, shared: Record<
   };
 }
 
+/** The API the environment's dashboard needs. */
+const DASHBOARD_API = 'monitoring.googleapis.com';
+
+/** APIs an environment's stack enables in its project's foundation besides the required ones (its pipelines' and the dashboard's). */
+export function environmentApis(s: EnvironmentSettings): string[] {
+  const queues = Object.values(s.queues);
+  const apis = queues.flatMap((q) => HttpTargetPipeline.requiredApis(pipelineProps(s, q, {})));
+  // The dashboard (PipelineStack) charts the queues with alerts on, and needs Monitoring.
+  if (queues.some((q) => q.alerts !== false)) apis.push(DASHBOARD_API);
+  return [...new Set(apis)];
+}
+
 /** Handler settings as `TaskHandlerService` props (the config's short names → the construct's). */
 function serviceProps(h: HandlerSettings) {
   const vpc = h.network ?? h.subnetwork ?? h.egress;
@@ -199,6 +211,12 @@ export function buildApp(config: AppConfig, outdir?: string): App {
   };
   for (const [name, settings] of Object.entries(config.environments)) {
     new PipelineStack(app, name, settings, config.backend, foundationOf(settings));
+  }
+  // A foundation serves every environment of its project, synthesized or not (PIPELINE_ENVIRONMENTS=dev must not
+  // plan the destroy of an API staging needs): the left-out environments' APIs join it too.
+  for (const settings of Object.values(config.unsynthesized ?? {})) {
+    const stack = foundations.get(settings.project);
+    for (const api of stack ? environmentApis(settings) : []) stack!.foundation.enableApi(api);
   }
   return app;
 }

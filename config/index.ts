@@ -144,6 +144,12 @@ export interface EnvironmentSettings {
 export interface AppConfig {
   /** Environment name → settings; each becomes a stack of that name. */
   readonly environments: Record<string, EnvironmentSettings>;
+  /**
+   * Configured environments that `PIPELINE_ENVIRONMENTS` leaves out: not synthesized, but their projects'
+   * foundations still serve them (each foundation is built from every environment of its project).
+   * @default - none
+   */
+  readonly unsynthesized?: Record<string, EnvironmentSettings>;
   /** GCS state backend; absent means local state. */
   readonly backend?: { readonly bucket: string; readonly prefix: string };
   /** Things to tell the user that do not stop synth (the placeholder project). */
@@ -291,16 +297,16 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
     p.fail('PIPELINE_ENVIRONMENTS', name, `the name of a configured environment (${configured.join(', ')}); add it under ${ROOT}.environments first`, !configured.includes(name));
   }
 
-  const environments: Record<string, EnvironmentSettings> = {};
-  const resolved: ResolvedEnvironment[] = [];
-  for (const name of names.filter((n) => configured.includes(n))) {
-    const block = blocks?.tree(name) ?? new Tree(`${ROOT}.environments.${name}`);
-    const r = resolveEnvironment(p, name, base.clone().mergeFrom(block));
-    environments[name] = r.settings;
-    resolved.push(r);
-  }
-  checkDistinctNames(p, resolved);
-  checkSharedFoundations(p, resolved);
+  // Every configured environment is resolved and checked, synthesized or not: a project's foundation serves all
+  // of them (it is built from every environment in the project), and their GCP names share the project.
+  const all = configured.map((name) => resolveEnvironment(p, name, base.clone().mergeFrom(blocks?.tree(name) ?? new Tree(`${ROOT}.environments.${name}`))));
+  const byName = new Map(all.map((r) => [r.name, r]));
+  // In the order PIPELINE_ENVIRONMENTS names them (the manifest's order: `npm run dev` serves the first).
+  const resolved = names.flatMap((name) => byName.get(name) ?? []);
+  const environments = Object.fromEntries(resolved.map((r) => [r.name, r.settings]));
+  const unsynthesized = Object.fromEntries(all.filter((r) => !names.includes(r.name)).map((r) => [r.name, r.settings]));
+  checkDistinctNames(p, all);
+  checkSharedFoundations(p, all);
 
   const warnings: string[] = [];
   for (const r of resolved) {
@@ -322,7 +328,7 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
   p.throwIfAny('pipeline config (cdktf.json context.pipeline and PIPELINE_* variables)');
   const prefix = base.value<string>('statePrefix') ?? DEFAULT_STATE_PREFIX;
   const bucketName = bucket?.value as string | undefined;
-  return { environments, backend: bucketName ? { bucket: bucketName, prefix } : undefined, warnings };
+  return { environments, unsynthesized, backend: bucketName ? { bucket: bucketName, prefix } : undefined, warnings };
 }
 
 /** Foundation settings are per project: environments sharing a project must not disagree on them. */

@@ -138,6 +138,16 @@ export class HttpTargetPipeline extends Construct {
   /** The queue's alert policies, unless `alerts` is false. */
   readonly alerts?: QueueAlerts;
 
+  /**
+   * APIs a pipeline with these props enables in its project's foundation, besides `REQUIRED_APIS`: Pub/Sub for
+   * the "pubsub" dead-letter sink; Monitoring (alert policies) and Logging (the dead-letter log metric) unless
+   * `alerts` is false. The app also asks this for environments it does not synthesize, so their project's
+   * foundation keeps what they need.
+   */
+  static requiredApis(props: Pick<HttpTargetPipelineProps, 'deadLetters' | 'alerts'>): string[] {
+    return [...(props.deadLetters?.sink === 'pubsub' ? ['pubsub.googleapis.com'] : []), ...(props.alerts === false ? [] : ['monitoring.googleapis.com', 'logging.googleapis.com'])];
+  }
+
   constructor(scope: Construct, id: string, props: HttpTargetPipelineProps) {
     super(scope, id);
     const h = props.handler ?? {};
@@ -183,8 +193,8 @@ export class HttpTargetPipeline extends Construct {
         retentionDays: dl.retentionDays,
         preventDestroy: protect,
       });
-      this.foundation.enableApi('pubsub.googleapis.com');
     }
+    for (const api of HttpTargetPipeline.requiredApis(props)) this.foundation.enableApi(api);
 
     const { path, serviceName: _name, labels: handlerLabels, ...service } = h;
     const labels = { ...props.labels, ...handlerLabels };
@@ -250,10 +260,6 @@ export class HttpTargetPipeline extends Construct {
         project: props.project,
         handlerServiceName: serviceName,
       });
-      // Alert policies need Monitoring, the dead-letter log metric needs Logging: both join the foundation,
-      // whose wait every resource here already depends on.
-      this.foundation.enableApi('monitoring.googleapis.com');
-      this.foundation.enableApi('logging.googleapis.com');
     }
   }
 }

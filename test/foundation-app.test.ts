@@ -62,6 +62,46 @@ describe('foundation stacks in the app', () => {
     expect(strip(prodOnly)).toBe(strip(both));
   });
 
+  describe('PIPELINE_ENVIRONMENTS picks a subset: the foundation still serves every environment of its project', () => {
+    // dev needs only the required APIs (alerts off, log sink); staging needs Monitoring, Logging and Pub/Sub.
+    const mixed = {
+      environments: {
+        dev: { project: 'acme-orders', queueId: 'orders-dev', alerts: false },
+        staging: { project: 'acme-orders', queueId: 'orders-stg', deadLetterSink: 'pubsub' },
+        other: { project: 'acme-other', queueId: 'other', deadLetterSink: 'pubsub' },
+      },
+    };
+    const services = (tf: Json) => Object.values<Json>(tf.resource.google_project_service).map((r) => r.service).sort();
+    // Key order aside (APIs join in another order), the same JSON.
+    const canonical = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
+
+    test("staging's APIs stay in the foundation when only dev is synthesized", () => {
+      const devOnly = synthApp(mixed, { PIPELINE_ENVIRONMENTS: 'dev' }).stacks['project-acme-orders'];
+      expect(services(devOnly)).toEqual(['cloudtasks.googleapis.com', 'iam.googleapis.com', 'logging.googleapis.com', 'monitoring.googleapis.com', 'pubsub.googleapis.com', 'run.googleapis.com']);
+    });
+
+    test('the foundation is the one the whole app synthesizes', () => {
+      const all = synthApp(mixed).stacks['project-acme-orders'];
+      const devOnly = synthApp(mixed, { PIPELINE_ENVIRONMENTS: 'dev' }).stacks['project-acme-orders'];
+      expect(canonical(devOnly)).toEqual(canonical(all));
+    });
+
+    test('a project none of the synthesized environments uses gets no foundation stack', () => {
+      expect(Object.keys(synthApp(mixed, { PIPELINE_ENVIRONMENTS: 'dev' }).stacks).sort()).toEqual(['dev', 'project-acme-orders']);
+    });
+
+    test('the left-out environments are resolved and listed, the picked ones synthesized', () => {
+      const c = resolveConfig(mixed, { PIPELINE_ENVIRONMENTS: 'dev' });
+      expect([Object.keys(c.environments), Object.keys(c.unsynthesized ?? {})]).toEqual([['dev'], ['staging', 'other']]);
+    });
+
+    test('a left-out environment whose names collide with a picked one is still refused', () => {
+      const clash = { environments: { dev: { project: 'acme-orders', queueId: 'orders' }, staging: { project: 'acme-orders', queueId: 'orders' } } };
+      expect(() => resolveConfig(clash, { PIPELINE_ENVIRONMENTS: 'dev' })).toThrow(/environments\.staging.*orders/);
+    });
+  });
+
   test('the foundation stack is protected from destroy by default; foundationProtectFromDestroy: false opts out', () => {
     const on = synthApp().stacks['project-my-gcp-project'];
     for (const [, r] of resourcesOf(on).filter(([a]) => /^google_project_(service|iam_member)\./.test(a))) expect(r.lifecycle.prevent_destroy).toBe(true);
