@@ -233,8 +233,8 @@ export class HttpTargetPipeline extends Construct {
       preventDestroy: protect,
     });
 
-    // Every resource here (grants added later included) waits until the APIs have propagated and the
-    // service agent holds its role: nothing races a fresh project. A shared handler lives outside this
+    // Every resource here (grants added later included) waits for the foundation: the APIs, the wait after
+    // enabling them, and the service agent's grant. A shared handler lives outside this
     // scope, so it is made to wait too (once, however many queues front it).
     this.foundation.requiredBy(this);
     if (shared) this.foundation.requiredBy(shared);

@@ -1,6 +1,6 @@
 // The app's layout on a real project: one foundation stack per project, environments that own nothing
 // project-wide, a first apply that cannot race, and an upgrade from the old layout that revokes nothing.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../config';
@@ -150,9 +150,24 @@ describe('a first apply that cannot race', () => {
     expect(waitOutput).toBe(`\${time_sleep.${waitId}.id}`);
     expect(grantOutput).toBe(`\${google_project_iam_member.${grantId}.id}`);
     // AND the grant itself waits, and the wait follows every API
-    expect(foundation.resource.google_project_iam_member[grantId].depends_on).toEqual([`time_sleep.${waitId}`]);
+    const [identityId] = Object.keys(foundation.resource.google_project_service_identity);
+    expect(foundation.resource.google_project_iam_member[grantId].depends_on).toEqual([`time_sleep.${waitId}`, `google_project_service_identity.${identityId}`]);
     const apis = Object.keys(foundation.resource.google_project_service);
     expect(Object.values(foundation.resource.time_sleep[waitId].triggers).sort()).toEqual(apis.map((id) => `\${google_project_service.${id}.id}`).sort());
+  });
+});
+
+describe('the service agent (issue 17, item 5)', () => {
+  test('the foundation stack creates the agent with google-beta; environment stacks do not declare google-beta', () => {
+    const { stacks } = synthApp(twoEnvsOneProject);
+    expect(Object.keys(stacks['project-acme-orders'].resource.google_project_service_identity)).toHaveLength(1);
+    expect(stacks['project-acme-orders'].terraform.required_providers['google-beta']).toEqual({ source: 'hashicorp/google-beta', version: '6.50.0' });
+    for (const env of ['dev', 'prod']) expect([env, stacks[env].terraform.required_providers['google-beta']]).toEqual([env, undefined]);
+  });
+
+  test('no doc claims that nothing races', () => {
+    const docs = [join(__dirname, '..', 'README.md'), ...readdirSync(join(__dirname, '..', 'docs')).map((f) => join(__dirname, '..', 'docs', f))];
+    expect(docs.filter((f) => /nothing races/i.test(readFileSync(f, 'utf8')))).toEqual([]);
   });
 });
 
@@ -185,10 +200,11 @@ describe('upgrade from the layout where each environment owned the foundation', 
     const plain = synthApp().stacks['project-my-gcp-project'];
     const held = resourcesOf(plain).map(([a]) => a).filter((a) => !a.startsWith('time_sleep.'));
     expect(held).toEqual(expect.arrayContaining(OLD_FOUNDATION));
-    // Anything else is an API added since (alerts need Monitoring and Logging): added, never moved.
+    // Anything else is an API added since (alerts need Monitoring and Logging) or the agent's creation: added, never moved.
     expect(held.filter((a) => !OLD_FOUNDATION.includes(a)).sort()).toEqual([
       'google_project_service.CloudTasksServiceAgent-my-gcp-project_logging_6A519154',
       'google_project_service.CloudTasksServiceAgent-my-gcp-project_monitoring_D310B443',
+      'google_project_service_identity.CloudTasksServiceAgent-my-gcp-project_ServiceAgent_36DD2D04',
     ]);
     expect(plain.import).toBeUndefined();
 
