@@ -1,4 +1,4 @@
-// Every deploy command in the README and docs/ runs as written: cdktf deploys an environment stack only together
+// Docs that a deploy depends on. Every deploy command in the README and docs/ runs as written: cdktf deploys an environment stack only together
 // with the foundation stack it depends on (`npm run deploy -- project-PROJECT ENV`), so a command that names an
 // environment without a `project-*` stack fails (issue 17, item 7).
 import { readdirSync, readFileSync } from 'node:fs';
@@ -23,4 +23,9 @@ test('the docs hold deploy commands to check', () => {
 test('every deploy command that names an environment names a foundation stack too', () => {
   const alone = deployCommands().filter(([, , stacks]) => stacks.some((s) => !s.startsWith('project-')) && !stacks.some((s) => s.startsWith('project-')));
   expect(alone.map(([file, command]) => `${file}: ${command}`)).toEqual([]);
+});
+
+test('the deployer-roles table covers the secrets grants (secretmanager.secrets.setIamPolicy)', () => {
+  const table = readFileSync(join(root, 'docs', 'deploy.md'), 'utf8').split('\n').filter((l) => l.startsWith('|'));
+  expect(table.filter((row) => row.includes('secretmanager.secrets.setIamPolicy') && row.includes('google_secret_manager_secret_iam_member'))).toHaveLength(1);
 });
