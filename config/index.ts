@@ -113,6 +113,8 @@ export interface QueueSettings {
   readonly alertFailingAttemptRatio?: number;
   /** Failing-attempts alert: for this long, 60-86400 seconds. @default 600 */
   readonly alertFailingAttemptSeconds?: number;
+  /** Labels of the queue's labelled resources (dead-letter topic and subscription, alert policies): the common set plus the queue's extras. */
+  readonly labels?: Record<string, string>;
 }
 
 /** Settings one environment (one stack) is built from. */
@@ -138,6 +140,8 @@ export interface EnvironmentSettings {
   readonly foundationProtectFromDestroy?: boolean;
   /** Import the APIs and agent grant an older layout created. @default false */
   readonly foundationAdoptExisting?: boolean;
+  /** The environment's common labels (the dashboard's). @default - none */
+  readonly labels?: Record<string, string>;
 }
 
 /** The whole app: every environment to synthesize and where state goes. */
@@ -145,8 +149,9 @@ export interface AppConfig {
   /** Environment name → settings; each becomes a stack of that name. */
   readonly environments: Record<string, EnvironmentSettings>;
   /**
-   * Configured environments that `PIPELINE_ENVIRONMENTS` leaves out: not synthesized, but their projects'
-   * foundations still serve them (each foundation is built from every environment of its project).
+   * Configured environments that `PIPELINE_ENVIRONMENTS` leaves out but that share a project with a synthesized
+   * one: not synthesized, but their project's foundation still serves them (it is built from every environment
+   * of its project), so they are checked too.
    * @default - none
    */
   readonly unsynthesized?: Record<string, EnvironmentSettings>;
@@ -299,14 +304,22 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
 
   // Every configured environment is resolved and checked, synthesized or not: a project's foundation serves all
   // of them (it is built from every environment in the project), and their GCP names share the project.
-  const all = configured.map((name) => resolveEnvironment(p, name, base.clone().mergeFrom(blocks?.tree(name) ?? new Tree(`${ROOT}.environments.${name}`))));
-  const byName = new Map(all.map((r) => [r.name, r]));
+  // Each environment is checked on its own first: a left-out environment's problems count only when it shares a
+  // project (and so a foundation, and GCP names) with a synthesized one.
+  const checked = configured.map((name) => {
+    const own = new Problems();
+    return { r: resolveEnvironment(own, name, base.clone().mergeFrom(blocks?.tree(name) ?? new Tree(`${ROOT}.environments.${name}`))), own };
+  });
+  const byName = new Map(checked.map((c) => [c.r.name, c.r]));
   // In the order PIPELINE_ENVIRONMENTS names them (the manifest's order: `npm run dev` serves the first).
   const resolved = names.flatMap((name) => byName.get(name) ?? []);
+  const projects = new Set(resolved.map((r) => r.settings.project));
+  const relevant = checked.filter(({ r }) => names.includes(r.name) || projects.has(r.settings.project));
+  for (const { own } of relevant) for (const problem of own.list) p.fail(problem.prop, problem.value, problem.allowed);
   const environments = Object.fromEntries(resolved.map((r) => [r.name, r.settings]));
-  const unsynthesized = Object.fromEntries(all.filter((r) => !names.includes(r.name)).map((r) => [r.name, r.settings]));
-  checkDistinctNames(p, all);
-  checkSharedFoundations(p, all);
+  const unsynthesized = Object.fromEntries(relevant.filter(({ r }) => !names.includes(r.name)).map(({ r }) => [r.name, r.settings]));
+  checkDistinctNames(p, relevant.map(({ r }) => r));
+  checkSharedFoundations(p, relevant.map(({ r }) => r));
 
   const warnings: string[] = [];
   for (const r of resolved) {

@@ -91,9 +91,15 @@ describe('foundation stacks in the app', () => {
       expect(Object.keys(synthApp(mixed, { PIPELINE_ENVIRONMENTS: 'dev' }).stacks).sort()).toEqual(['dev', 'project-acme-orders']);
     });
 
-    test('the left-out environments are resolved and listed, the picked ones synthesized', () => {
+    test('the left-out environments of a synthesized project are resolved and listed, the picked ones synthesized', () => {
       const c = resolveConfig(mixed, { PIPELINE_ENVIRONMENTS: 'dev' });
-      expect([Object.keys(c.environments), Object.keys(c.unsynthesized ?? {})]).toEqual([['dev'], ['staging', 'other']]);
+      expect([Object.keys(c.environments), Object.keys(c.unsynthesized ?? {})]).toEqual([['dev'], ['staging']]);
+    });
+
+    test("a left-out environment's own mistake is reported when it shares the project, not otherwise", () => {
+      const broken = (project: string) => ({ environments: { dev: { project: 'acme-orders', queueId: 'a' }, staging: { project, queueId: 'b', maxAttempts: -9 } } });
+      expect(() => resolveConfig(broken('acme-orders'), { PIPELINE_ENVIRONMENTS: 'dev' })).toThrow(/'context\.pipeline\.environments\.staging\.maxAttempts' must be an integer >= -1/);
+      expect(Object.keys(resolveConfig(broken('acme-other'), { PIPELINE_ENVIRONMENTS: 'dev' }).environments)).toEqual(['dev']);
     });
 
     test('a left-out environment whose names collide with a picked one is still refused', () => {
