@@ -58,6 +58,7 @@ export class PipelineStack extends TerraformStack {
       const dashboard = new PipelineDashboard(this, 'Dashboard', {
         displayName: `Cloud Tasks pipeline: ${name}`,
         project: s.project,
+        labels: s.labels,
         queues: watched.map((q) => ({ queueId: q.queueId, location: s.region, deadLetters: true })),
       });
       // Dashboards need Monitoring: it joins the foundation, and the dashboard waits for it like the rest.
@@ -127,6 +128,7 @@ function pipelineProps(s: EnvironmentSettings, q: QueueSettings, shared: Record<
     },
     loggingSamplingRatio: q.loggingSamplingRatio,
     protectFromDestroy: s.protectFromDestroy,
+    labels: q.labels,
     dedicatedDispatchIdentity: q.dedicatedDispatchIdentity,
     deadLetters: { sink: q.deadLetterSink as 'log' | 'pubsub' | undefined, retentionDays: q.deadLetterRetentionDays },
     alerts:

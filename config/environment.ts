@@ -173,7 +173,8 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       p.fail(keep.origin, true, `true for one queue only (${keeper?.origin} already is): the single-queue addresses exist once`, keeper !== undefined);
       keeper ??= keep;
     }
-    queues[name] = { name, queueId: id, enqueuerAccountId, dispatchDeadlineSeconds: deadline, ...queue, sharedHandler: shared, handler, keepSingleQueueAddresses: keep?.value === true || undefined };
+    const labels = q.tree('labels')?.plain<string>();
+    queues[name] = { name, queueId: id, enqueuerAccountId, dispatchDeadlineSeconds: deadline, ...queue, sharedHandler: shared, handler, keepSingleQueueAddresses: keep?.value === true || undefined, ...(labels && { labels }) };
   }
 
   const handlers: Record<string, HandlerSettings> = {};
@@ -201,6 +202,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     foundationWaitSeconds: env.value<number>('foundationWaitSeconds'),
     foundationProtectFromDestroy: env.value<boolean>('foundationProtectFromDestroy'),
     foundationAdoptExisting: env.value<boolean>('foundationAdoptExisting'),
+    labels: env.tree('labels')?.plain<string>(),
   };
   const origins = {
     project: env.origin('project'),

@@ -61,7 +61,10 @@ export interface HttpTargetPipelineProps {
    * @default - the pipeline creates its own handler
    */
   readonly sharedHandler?: TaskHandlerService;
-  /** Labels on every resource that takes them (the handler service). @default - none */
+  /**
+   * Labels on every resource that takes them: the handler service, the dead-letter topic and subscription, the
+   * alert policies (`user_labels`). Cloud Tasks queues and service accounts take none. @default - none
+   */
   readonly labels?: Record<string, string>;
   /**
    * The project's foundation (APIs, the wait after enabling them, the service agent's grant). Pass the one
@@ -192,6 +195,7 @@ export class HttpTargetPipeline extends Construct {
         project: props.project,
         retentionDays: dl.retentionDays,
         preventDestroy: protect,
+        labels: props.labels,
       });
     }
     for (const api of HttpTargetPipeline.requiredApis(props)) this.foundation.enableApi(api);
@@ -259,6 +263,7 @@ export class HttpTargetPipeline extends Construct {
         location: props.location,
         project: props.project,
         handlerServiceName: serviceName,
+        labels: props.labels,
       });
     }
   }

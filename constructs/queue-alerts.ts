@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { LoggingMetric } from '@cdktf/provider-google/lib/logging-metric';
 import { MonitoringAlertPolicy, MonitoringAlertPolicyConfig } from '@cdktf/provider-google/lib/monitoring-alert-policy';
 import { Construct } from 'constructs';
-import { RULES } from '../limits';
+import { checkLabels, RULES } from '../limits';
 import { deadLetterLogFilter, METRICS, OK_RESPONSE_CODE, queueFilter } from './monitoring-metrics';
 import { synthProblems, throwIfInvalid } from './validation';
 import { definedOnly } from './values';
@@ -37,6 +37,8 @@ export interface QueueAlertsProps extends QueueAlertThresholds {
    * @default - none: incidents open in the console only
    */
   readonly notificationChannels?: string[];
+  /** Labels on every policy (`user_labels`), beside `cloud-tasks-queue`. @default - none */
+  readonly labels?: Record<string, string>;
 }
 
 const DEFAULTS = { backlogTasks: 1000, backlogSeconds: 600, failingAttemptRatio: 0.1, failingAttemptSeconds: 600 } as const;
@@ -68,6 +70,7 @@ export class QueueAlerts extends Construct {
       .rule('failingAttemptRatio', t.failingAttemptRatio, RULES.alertRatio)
       .rule('failingAttemptSeconds', t.failingAttemptSeconds, RULES.alertSeconds);
     for (const [i, channel] of (props.notificationChannels ?? []).entries()) p.rule(`notificationChannels[${i}]`, channel, RULES.notificationChannel);
+    checkLabels(p, 'labels', props.labels);
     throwIfInvalid(this, p);
 
     const q = { queueId: props.queueId, location: props.location, project: props.project };
@@ -76,7 +79,7 @@ export class QueueAlerts extends Construct {
       combiner: 'OR',
       notificationChannels: props.notificationChannels,
       // Label values: lowercase, at most 63 characters (queue ids may have capitals and reach 100).
-      userLabels: { 'cloud-tasks-queue': props.queueId.toLowerCase().slice(0, 63) },
+      userLabels: { ...props.labels, 'cloud-tasks-queue': props.queueId.toLowerCase().slice(0, 63) },
     } satisfies Partial<MonitoringAlertPolicyConfig>;
     const name = `Cloud Tasks ${props.location}/${props.queueId}`;
 

@@ -215,6 +215,11 @@ describe('PipelineDashboard', () => {
     expect(removeComputedKeys(api, config)).toEqual(config);
   });
 
+  test('labels are checked like every label (key pattern)', () => {
+    expect(() => synth((stack) => new PipelineDashboard(stack, 'Dash', { displayName: 'd', labels: { Team: 'x' }, queues: [{ queueId: 'orders', location: 'us-central1' }] }))).toThrow(/'labels\.Team' must be a label key/);
+    expect(() => alerts({ labels: { team: 'X' } })).toThrow(/'labels\.team' must be a label value/);
+  });
+
   test('rejects an empty queue list and a bad queue id', () => {
     expect(() => dashboard([])).toThrow(/'queues' must be at least one queue/);
     expect(() => dashboard([{ queueId: 'a_b', location: 'us-central1' }])).toThrow(/'queues\[0\].queueId' must be letters, digits and hyphens.*got "a_b"/);
