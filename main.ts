@@ -1,5 +1,6 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
-import { App, GcsBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { App, GcsBackend, LocalBackend, TerraformOutput, TerraformStack } from 'cdktf';
+import { join, relative, resolve } from 'node:path';
 import { Construct } from 'constructs';
 import { AppConfig, EnvironmentSettings, foundationStackName, HandlerSettings, loadConfig, notificationChannels, QueueSettings } from './config';
 // The construct files, not the library's index: the index loads every construct's provider classes (Pub/Sub
@@ -27,7 +28,7 @@ export class PipelineStack extends TerraformStack {
     super(scope, name);
     requireTerraform(this);
     new GoogleProvider(this, 'google', { project: s.project, region: s.region });
-    if (backend) new GcsBackend(this, { bucket: backend.bucket, prefix: `${backend.prefix}/${name}` });
+    stateBackend(this, name, backend);
     if (foundation) releaseProjectFoundation(this, s.project);
 
     for (const [handlerName, h] of Object.entries(s.handlers)) {
@@ -189,6 +190,21 @@ function outputs(stack: TerraformStack, pipeline: HttpTargetPipeline, suffix: st
 }
 
 /**
+ * The stack's state: GCS with `stateBucket` (prefix `PREFIX/STACK`), else a local file `terraform.STACK.tfstate`
+ * in the folder the app runs in, named by a path relative to the stack's working folder
+ * (`cdktf.out/stacks/STACK`, where cdktf runs Terraform): the same file cdktf's default names by its absolute
+ * path, without the machine's folder in the synthesized JSON.
+ */
+function stateBackend(stack: TerraformStack, name: string, backend: AppConfig['backend']): void {
+  if (backend) {
+    new GcsBackend(stack, { bucket: backend.bucket, prefix: `${backend.prefix}/${name}` });
+    return;
+  }
+  const stackDir = resolve(App.of(stack).outdir, 'stacks', name);
+  new LocalBackend(stack, { path: join(relative(stackDir, process.cwd()), `terraform.${name}.tfstate`) });
+}
+
+/**
  * Builds one stack per configured environment, and one foundation stack per distinct project that the
  * environments in it share (created after its first environment, so environments come first in the manifest).
  */
@@ -205,8 +221,7 @@ export function buildApp(config: AppConfig, outdir?: string): App {
         protectFromDestroy: s.foundationProtectFromDestroy,
         adoptExisting: s.foundationAdoptExisting,
       });
-      const backend = config.backend;
-      if (backend) new GcsBackend(stack, { bucket: backend.bucket, prefix: `${backend.prefix}/${name}` });
+      stateBackend(stack, name, config.backend);
       foundations.set(s.project, stack);
     }
     return stack.foundation;

@@ -337,6 +337,12 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
   }
 
   const bucket = base.leaf('stateBucket');
+  if (env[DEPLOY_VAR] === '1' && bucket?.value === undefined) {
+    warnings.push(
+      `WARNING: no stateBucket: Terraform state is local (terraform.STACK.tfstate files beside cdktf.json). ` +
+        `Keep them safe and out of git, or set ${ROOT}.stateBucket / PIPELINE_STATE_BUCKET to keep state in GCS.`,
+    );
+  }
   p.check(bucket?.origin ?? 'stateBucket', bucket?.value as string | undefined, (v) => /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(v), 'a GCS bucket name (3-222 lowercase letters, digits, "-", "_", ".")');
   p.throwIfAny('pipeline config (cdktf.json context.pipeline and PIPELINE_* variables)');
   const prefix = base.value<string>('statePrefix') ?? DEFAULT_STATE_PREFIX;
