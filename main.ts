@@ -184,9 +184,19 @@ function outputs(stack: TerraformStack, pipeline: HttpTargetPipeline, suffix: st
   new TerraformOutput(stack, `queue_path${suffix}`, { value: queue.queuePath, description: 'projects/P/locations/L/queues/Q' });
   new TerraformOutput(stack, `buffer_task_url${suffix}`, { value: queue.bufferTaskUrl, description: 'POST a body here (bearer token) to enqueue it' });
   new TerraformOutput(stack, `handler_url${suffix}`, { value: handler.uri, description: 'Cloud Run handler URL' });
-  new TerraformOutput(stack, `enqueuer_service_account${suffix}`, { value: enqueuer.email, description: 'Identity for producers' });
+  new TerraformOutput(stack, `enqueuer_service_account${suffix}`, { value: enqueuer.email, description: enqueuerDescription(pipeline) });
   const dead = pipeline.deadLetterTopic;
   if (dead) new TerraformOutput(stack, `dead_letter_subscription${suffix}`, { value: dead.subscriptionPath, description: 'Pull dead letters here (npm run dead-letters)' });
+}
+
+/**
+ * What the enqueuer output is, in the words of docs/library.md "Identities": producers run as their own identity
+ * (Cloud Tasks Enqueuer on the queue); the enqueuer is a producer identity only when it is not the token account.
+ */
+export function enqueuerDescription(pipeline: HttpTargetPipeline): string {
+  return pipeline.dispatcher === pipeline.enqueuer
+    ? 'Token account: every dispatch OIDC token names it and the handler trusts it. Do not run producers as it: grant their own identity Cloud Tasks Enqueuer on the queue'
+    : 'Enqueuer: Cloud Tasks Enqueuer on the queue only (dispatch tokens name the dedicated dispatch account), safe for producers to run as';
 }
 
 /**

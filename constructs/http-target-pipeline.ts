@@ -74,9 +74,11 @@ export interface HttpTargetPipelineProps {
    */
   readonly foundation?: ProjectFoundation;
   /**
-   * Identity producers use, with the three roles of the Cloud Tasks guide: Cloud Tasks Enqueuer on the
-   * queue, Service Account User on the token account, Cloud Run Invoker on the handler. Unless
-   * `dedicatedDispatchIdentity` is set, it is also the token account every dispatch's OIDC token names.
+   * The guide's enqueuer account, with its three roles: Cloud Tasks Enqueuer on the queue, Service Account User
+   * on the token account, Cloud Run Invoker on the handler. Unless `dedicatedDispatchIdentity` is set, it is the
+   * token account every dispatch's OIDC token names, the one identity the handler trusts: producers then run
+   * as their own identity (`queue.grantEnqueue`), never as it. With `dedicatedDispatchIdentity` it holds only
+   * Cloud Tasks Enqueuer and producers may run as it.
    * @default - a dedicated service account "QUEUE_ID-enq" is created (shortened with a stable hash when needed)
    */
   readonly enqueuer?: IServiceAccount;
@@ -126,7 +128,7 @@ export class HttpTargetPipeline extends Construct {
   readonly queue: TaskQueue;
   /** The Cloud Run service that receives the tasks (its own, or the shared one). */
   readonly handler: TaskHandlerService;
-  /** The producers' identity. */
+  /** The enqueuer account: the token account too, unless `dedicatedDispatchIdentity` (see the `enqueuer` prop). */
   readonly enqueuer: IServiceAccount;
   /** The account in every dispatch's OIDC token: the enqueuer, or the dedicated dispatch identity. */
   readonly dispatcher: IServiceAccount;

@@ -15,6 +15,24 @@ function synthApp(file: unknown = {}, env: Record<string, string> = {}) {
   return { outdir, manifest, stack };
 }
 
+describe('who producers run as: the outputs, the README and the defaults say one thing (docs/library.md "Identities")', () => {
+  test('by default the enqueuer output is described as the token account producers must not run as', () => {
+    const out = JSON.parse(synthApp().stack('dev')).output.enqueuer_service_account.description as string;
+    expect(out).toMatch(/^Token account: every dispatch OIDC token names it and the handler trusts it\. Do not run producers as it/);
+  });
+
+  test('with dedicatedDispatchIdentity the enqueuer output is an enqueuer-only account producers may use', () => {
+    const out = JSON.parse(synthApp({ dedicatedDispatchIdentity: true }).stack('dev')).output.enqueuer_service_account.description as string;
+    expect(out).toMatch(/^Enqueuer: Cloud Tasks Enqueuer on the queue only .* safe for producers to run as$/);
+  });
+
+  test('the README no longer tells producers to use the token account', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).not.toMatch(/producers use it|Producer<br\/>enqueuer SA/);
+    expect(readme).toMatch(/Producers run as their own identity/);
+  });
+});
+
 describe('local state (no stateBucket)', () => {
   test('each stack names its state file by a path relative to its working folder, which resolves to terraform.STACK.tfstate where the app runs', () => {
     const { outdir, stack } = synthApp();
