@@ -96,8 +96,10 @@ export function formerPipelineIds(s: EnvironmentSettings): Record<string, string
     if (q.keepSingleQueueAddresses) continue;
     const former = [];
     if (entries.length === 1) former.push('Pipeline');
-    const byQueueId = `Pipeline-${q.queueId}`;
-    if (q.queueId !== name && !current.has(byQueueId)) former.push(byQueueId);
+    // The id as written (a namePrefix is not part of any key).
+    const written = s.namePrefix && q.queueId.startsWith(s.namePrefix) ? q.queueId.slice(s.namePrefix.length) : q.queueId;
+    const byQueueId = `Pipeline-${written}`;
+    if (written !== name && !current.has(byQueueId)) former.push(byQueueId);
     if (former.length > 0) moves[name] = former;
   }
   return moves;

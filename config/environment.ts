@@ -72,6 +72,8 @@ interface HandlerInput {
   readonly tree: Tree;
   readonly labels: Tree;
   readonly defaultServiceName: string;
+  /** The environment's `namePrefix` ("" without one): it goes in front of an explicit `serviceName` too. */
+  readonly prefix: string;
   /** Where a derived service name comes from (the queue id or the handler's key). */
   readonly derivedFrom: string;
 }
@@ -81,6 +83,10 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
   const region = env.value<string>('region')!;
   const placeOrigin = (prop: string) => (prop === 'project' ? env.origin('project') : prop === 'location' ? env.origin('region') : undefined);
   const resources: NamedResource[] = [];
+  // Every GCP name of the environment starts with its namePrefix: queue ids (and so the account ids, topic and
+  // metric names derived from them) and handler service names (and their runtime accounts), explicit or derived.
+  const prefix = env.value<string>('namePrefix') ?? '';
+  p.rule(env.origin('namePrefix'), env.value<string>('namePrefix'), RULES.namePrefix);
   const queuesTree = env.tree('queues');
   const singleQueue = !queuesTree || queuesTree.entries.size === 0;
   const queueId = env.leaf('queueId');
@@ -103,7 +109,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
   let keeper: Leaf | undefined;
   for (const [name, q] of entries) {
     const idLeaf = q.leaf('queueId');
-    const id = (idLeaf?.value as string | undefined) ?? name;
+    const id = prefix + ((idLeaf?.value as string | undefined) ?? name);
     const idOrigin = idLeaf?.origin ?? q.home;
     const deadline = q.value<number>('dispatchDeadlineSeconds') ?? DISPATCH_DEADLINE.default;
     const queue = {
@@ -165,7 +171,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     } else {
       const tree = q.tree('handler') ?? new Tree(`${q.home}.handler`);
       const labels = (q.tree('labels')?.clone() ?? new Tree(`${q.home}.labels`)).mergeFrom(tree.tree('labels') ?? new Tree(`${tree.home}.labels`));
-      handler = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(id), derivedFrom: idOrigin }, { deadline, deadlineOrigin: q.origin('dispatchDeadlineSeconds') }, placeOrigin, resources, envName, { project, region });
+      handler = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(id), prefix, derivedFrom: idOrigin }, { deadline, deadlineOrigin: q.origin('dispatchDeadlineSeconds') }, placeOrigin, resources, envName, { project, region });
     }
 
     const keep = q.leaf('keepSingleQueueAddresses');
@@ -188,7 +194,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     }
     const tree = (env.tree('handler')?.clone() ?? new Tree(entry.home)).mergeFrom(entry);
     const labels = (env.tree('labels')?.clone() ?? new Tree(`${entry.home}.labels`)).mergeFrom(tree.tree('labels') ?? new Tree(`${entry.home}.labels`));
-    handlers[name] = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(name, ''), derivedFrom: entry.home }, { deadline: user.deadline, deadlineOrigin: user.origin }, placeOrigin, resources, envName, { project, region });
+    handlers[name] = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(prefix + name, ''), prefix, derivedFrom: entry.home }, { deadline: user.deadline, deadlineOrigin: user.origin }, placeOrigin, resources, envName, { project, region });
   }
 
   p.rule(env.origin('foundationWaitSeconds'), env.value<number>('foundationWaitSeconds'), RULES.foundationWaitSeconds);
@@ -203,6 +209,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     foundationProtectFromDestroy: env.value<boolean>('foundationProtectFromDestroy'),
     foundationAdoptExisting: env.value<boolean>('foundationAdoptExisting'),
     labels: env.tree('labels')?.plain<string>(),
+    ...(prefix && { namePrefix: prefix }),
   };
   const origins = {
     project: env.origin('project'),
@@ -228,7 +235,7 @@ function resolveHandler(
   const secrets = secretTree?.plain<string | SecretEnvRef>();
   const settings: HandlerSettings = {
     name: h.name,
-    serviceName: t.value<string>('serviceName') ?? h.defaultServiceName,
+    serviceName: withPrefix(h.prefix, t.value<string>('serviceName')) ?? h.defaultServiceName,
     runtimeAccountId: '',
     image: t.value<string>('image'),
     path: t.value<string>('path') ?? '/tasks',
@@ -290,6 +297,10 @@ function resolveHandler(
     { kind: 'service account', gcpName: `projects/${place.project}/serviceAccounts/${runtimeAccountId}`, value: settings.serviceName, origin: serviceOrigin, what: `the runtime account of ${what}` },
   );
   return { ...settings, runtimeAccountId };
+}
+
+function withPrefix(prefix: string, name: string | undefined): string | undefined {
+  return name === undefined ? undefined : prefix + name;
 }
 
 /** "environment.FOO" → ["environment", "FOO"]; "secrets.FOO.version" → ["secrets", "FOO"]. */

@@ -142,6 +142,8 @@ export interface EnvironmentSettings {
   readonly foundationAdoptExisting?: boolean;
   /** The environment's common labels (the dashboard's). @default - none */
   readonly labels?: Record<string, string>;
+  /** Starts every GCP name of the environment (queue ids, service names, and what derives from them). @default - none */
+  readonly namePrefix?: string;
 }
 
 /** The whole app: every environment to synthesize and where state goes. */
@@ -245,6 +247,7 @@ export const ENVIRONMENT_SCHEMA: Schema = {
   foundationWaitSeconds: 'number',
   foundationProtectFromDestroy: 'boolean',
   foundationAdoptExisting: 'boolean',
+  namePrefix: 'string',
   handlers: { blocks: HANDLER_SCHEMA },
 };
 const TOP_SCHEMA: Schema = {
