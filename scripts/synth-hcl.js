@@ -11,6 +11,7 @@
 //   - plain attributes of the `terraform` block (`required_version`): cdktf 0.21's renderTerraform passes the
 //     list of their names to renderSimpleAttributes, which writes `0 = "required_version"`; rewritten with the
 //     value from the JSON synth;
+//   - quoted `provider = "google-beta"` references (deprecated): unquoted;
 //   - quoted `depends_on` entries ("type.name" is deprecated syntax): unquoted;
 //   - formatting: `terraform fmt` when a terraform binary is on PATH (it needs no provider and no network).
 'use strict';
@@ -57,6 +58,11 @@ function fixTerraformAttributes(hcl, terraform) {
   );
 }
 
+/** `provider = "google-beta"` → `provider = google-beta` (a reference; quoted ones are deprecated). */
+function unquoteProvider(hcl) {
+  return hcl.replace(/^(\s*)provider = "([\w-]+(?:\.[\w-]+)?)"$/gm, '$1provider = $2');
+}
+
 /** `depends_on = ["a.b", ...]` → `depends_on = [a.b, ...]`. */
 function unquoteDependsOn(hcl) {
   return hcl.replace(/depends_on = \[([^\]]*)\]/g, (_all, list) => `depends_on = [${list.replace(/"([\w-]+\.[\w-]+)"/g, '$1')}]`);
@@ -73,7 +79,7 @@ try {
     const file = join(outdir, 'stacks', stack, 'cdk.tf');
     if (existsSync(join(outdir, 'stacks', stack, 'cdk.tf.json'))) fail(`${file}: a cdk.tf.json was written beside it`);
     const tf = JSON.parse(readFileSync(join(json, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
-    writeFileSync(file, fixTerraformAttributes(unquoteDependsOn(readFileSync(file, 'utf8')), tf.terraform));
+    writeFileSync(file, fixTerraformAttributes(unquoteProvider(unquoteDependsOn(readFileSync(file, 'utf8'))), tf.terraform));
     for (const block of tf.removed ?? []) appendFileSync(file, removedHcl(block));
     for (const block of tf.moved ?? []) appendFileSync(file, movedHcl(block));
   }

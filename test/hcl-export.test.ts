@@ -71,6 +71,12 @@ describe('npm run synth:hcl', () => {
     }
   });
 
+  test('provider meta-arguments are references, not quoted strings (the service identity uses google-beta)', () => {
+    const foundation = stacks().find((n) => n.startsWith('project-'))!;
+    expect(hclOf(foundation)).toMatch(/\n\s+provider\s+= google-beta\n/);
+    for (const stack of stacks()) expect(hclOf(stack)).not.toMatch(/^\s*provider\s*= "/m);
+  });
+
   test('depends_on entries are references, not quoted strings', () => {
     for (const stack of stacks()) expect(hclOf(stack)).not.toMatch(/depends_on = \[\s*"/);
   });

@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProjectFoundation, ProjectFoundationProps, ProjectFoundationStack, REQUIRED_APIS, ServiceAccount } from '../constructs';
+import { GoogleBetaProvider, ProjectFoundation, ProjectFoundationProps, ProjectFoundationStack, REQUIRED_APIS, ServiceAccount } from '../constructs';
 import { only, resources, synth } from './helpers';
 
 const foundation = (props: ProjectFoundationProps = {}) => synth((stack) => ProjectFoundation.of(stack, { project: 'test-project', ...props }));
@@ -61,6 +61,23 @@ describe('ProjectFoundation', () => {
     expect(json.provider['google-beta']).toEqual([{ project: 'test-project' }]);
     expect(json.terraform.required_providers['google-beta']).toEqual({ source: 'hashicorp/google-beta', version: json.terraform.required_providers.google.version });
     expect(Object.keys(resources(s, 'google_project_service_identity'))).toHaveLength(2);
+  });
+
+  test('as HCL: the google-beta provider with its project, and the identity with its service and provider', () => {
+    const stack = new ProjectFoundationStack(Testing.app(), 'home', { project: 'test-project' });
+    const hcl = Testing.synthHcl(stack);
+    expect(hcl).toMatch(/provider "google-beta" \{\s+project = "test-project"\s+\}/);
+    const identity = /resource "google_project_service_identity" "[^"]+" \{([\s\S]*?)\n\}/.exec(hcl)?.[1] ?? '';
+    expect(identity).toMatch(/\n\s*service = "cloudtasks\.googleapis\.com"/);
+    expect(identity).toMatch(/\n\s*project = "\$\{data\.google_project\.[\w-]+\.project_id\}"/);
+    // cdktf quotes the provider reference; npm run synth:hcl unquotes it (test/hcl-export.test.ts)
+    expect(identity).toMatch(/\n\s*provider = "google-beta"/);
+  });
+
+  test('google-beta without a google provider in the stack has no project of its own', () => {
+    const stack = new TerraformStack(Testing.app(), 'bare');
+    GoogleBetaProvider.of(stack);
+    expect(JSON.parse(Testing.synth(stack)).provider['google-beta']).toEqual([{}]);
   });
 
   test('createServiceAgent: false leaves the agent to Google: no identity, no google-beta, the grant waits for the wait only', () => {
