@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveConfig } from '../config';
 import { buildApp } from '../main';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { movedHcl } = require('../scripts/hcl-blocks') as { movedHcl: (block: { from: string; to: string }) => string };
 
 const hasTerraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).error === undefined;
 if (!hasTerraform) console.warn('moved-blocks-terraform.test.ts skipped: no terraform binary on PATH (install Terraform >= 1.7 to run it)');
@@ -48,14 +50,23 @@ function terraform(dir: string, command: string, ...args: string[]): string {
 
 interface PlannedChange { address: string; previous_address?: string; change: { actions: string[] } }
 
+/** The same as HCL, the moved blocks written by `npm run synth:hcl`'s movedHcl. */
+function asTerraformDataHcl(tf: Tf): string {
+  const json = asTerraformData(tf) as { resource: { terraform_data: Record<string, unknown> }; moved?: { from: string; to: string }[] };
+  return [...Object.keys(json.resource.terraform_data).map((name) => `resource "terraform_data" "${name}" {}\n`), ...(json.moved ?? []).map(movedHcl)].join('');
+}
+
 /** Applies `before`, then plans `after` on the same state: each resource's actions and where it came from. */
-function planEdit(before: unknown, after: unknown): PlannedChange[] {
+function planEdit(before: unknown, after: unknown, afterAsHcl = false): PlannedChange[] {
   const dir = mkdtempSync(join(tmpdir(), 'moved-tf-'));
   try {
     writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(asTerraformData(synthDev(before))));
     terraform(dir, 'init');
     terraform(dir, 'apply', '-auto-approve');
-    writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(asTerraformData(synthDev(after))));
+    if (afterAsHcl) {
+      rmSync(join(dir, 'main.tf.json'));
+      writeFileSync(join(dir, 'main.tf'), asTerraformDataHcl(synthDev(after)));
+    } else writeFileSync(join(dir, 'main.tf.json'), JSON.stringify(asTerraformData(synthDev(after))));
     terraform(dir, 'plan', '-out=plan.bin');
     return (JSON.parse(terraform(dir, 'show', '-json', 'plan.bin')) as { resource_changes: PlannedChange[] }).resource_changes;
   } finally {
@@ -89,6 +100,12 @@ describeWithTerraform('moved blocks under Terraform (terraform_data stand-ins, l
     expect(destroyed(changes)).toEqual([]);
     expect(queueMove(changes)?.previous_address).toBe('terraform_data.google_cloud_tasks_queue__Pipeline_Queue_C13966F5');
     expect(queueMove(changes)?.address).toMatch(/^terraform_data\.google_cloud_tasks_queue__Pipeline-orders-main_Queue_[0-9A-F]{8}$/);
+  });
+
+  test('the HCL export carries the same moves (npm run synth:hcl writes them with movedHcl)', () => {
+    const changes = planEdit({ project, queueId: 'orders' }, { project, queues: { 'orders-main': { queueId: 'orders' } } }, true);
+    expect(destroyed(changes)).toEqual([]);
+    expect(queueMove(changes)?.previous_address).toBe('terraform_data.google_cloud_tasks_queue__Pipeline_Queue_C13966F5');
   });
 
   test('GIVEN an unchanged one-entry queues config WHEN planned again THEN its moved blocks change nothing', () => {
