@@ -12,6 +12,9 @@ import { buildApp } from '../main';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { movedHcl } = require('../scripts/hcl-blocks') as { movedHcl: (block: { from: string; to: string }) => string };
 
+// Each test runs terraform init/apply/plan (seconds each on a loaded machine).
+jest.setTimeout(120_000);
+
 const hasTerraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).error === undefined;
 if (!hasTerraform) console.warn('moved-blocks-terraform.test.ts skipped: no terraform binary on PATH (install Terraform >= 1.7 to run it)');
 const describeWithTerraform = hasTerraform ? describe : describe.skip;
