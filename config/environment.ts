@@ -89,6 +89,8 @@ interface HandlerInput {
   readonly tree: Tree;
   readonly labels: Tree;
   readonly defaultServiceName: string;
+  /** The environment's `namePrefix` ("" without one): it goes in front of an explicit `serviceName` too. */
+  readonly prefix: string;
   /** Where a derived service name comes from (the queue id or the handler's key). */
   readonly derivedFrom: string;
   /** Its queue adopts (a shared handler: some queue fronting it does). */
@@ -101,6 +103,10 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
   const placeOrigin = (prop: string) => (prop === 'project' ? env.origin('project') : prop === 'location' ? env.origin('region') : undefined);
   const resources: NamedResource[] = [];
   const images: PlaceholderImage[] = [];
+  // Every GCP name of the environment starts with its namePrefix: queue ids (and so the account ids, topic and
+  // metric names derived from them) and handler service names (and their runtime accounts), explicit or derived.
+  const prefix = env.value<string>('namePrefix') ?? '';
+  p.rule(env.origin('namePrefix'), env.value<string>('namePrefix'), RULES.namePrefix);
   const queuesTree = env.tree('queues');
   const singleQueue = !queuesTree || queuesTree.entries.size === 0;
   const queueId = env.leaf('queueId');
@@ -123,7 +129,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
   let keeper: Leaf | undefined;
   for (const [name, q] of entries) {
     const idLeaf = q.leaf('queueId');
-    const id = (idLeaf?.value as string | undefined) ?? name;
+    const id = prefix + ((idLeaf?.value as string | undefined) ?? name);
     const idOrigin = idLeaf?.origin ?? q.home;
     const deadline = q.value<number>('dispatchDeadlineSeconds') ?? DISPATCH_DEADLINE.default;
     const bufferTask = q.value<boolean>('bufferTask') ?? true;
@@ -198,7 +204,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     } else {
       const tree = q.tree('handler') ?? new Tree(`${q.home}.handler`);
       const labels = (q.tree('labels')?.clone() ?? new Tree(`${q.home}.labels`)).mergeFrom(tree.tree('labels') ?? new Tree(`${tree.home}.labels`));
-      handler = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(id), derivedFrom: idOrigin, adopt }, { deadline, deadlineOrigin: q.origin('dispatchDeadlineSeconds') }, placeOrigin, { resources, images }, envName, { project, region });
+      handler = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(id), prefix, derivedFrom: idOrigin, adopt }, { deadline, deadlineOrigin: q.origin('dispatchDeadlineSeconds') }, placeOrigin, { resources, images }, envName, { project, region });
     }
 
     const keep = q.leaf('keepSingleQueueAddresses');
@@ -206,7 +212,8 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
       p.fail(keep.origin, true, `true for one queue only (${keeper?.origin} already is): the single-queue addresses exist once`, keeper !== undefined);
       keeper ??= keep;
     }
-    queues[name] = { name, queueId: id, enqueuerAccountId, dispatchDeadlineSeconds: deadline, bufferTask, ...queue, sharedHandler: shared, handler, keepSingleQueueAddresses: keep?.value === true || undefined };
+    const labels = q.tree('labels')?.plain<string>();
+    queues[name] = { name, queueId: id, enqueuerAccountId, dispatchDeadlineSeconds: deadline, bufferTask, ...queue, sharedHandler: shared, handler, keepSingleQueueAddresses: keep?.value === true || undefined, ...(labels && { labels }) };
   }
 
   const handlers: Record<string, HandlerSettings> = {};
@@ -220,7 +227,7 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     }
     const tree = (env.tree('handler')?.clone() ?? new Tree(entry.home)).mergeFrom(entry);
     const labels = (env.tree('labels')?.clone() ?? new Tree(`${entry.home}.labels`)).mergeFrom(tree.tree('labels') ?? new Tree(`${entry.home}.labels`));
-    handlers[name] = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(name, ''), derivedFrom: entry.home, adopt: user.adopt === true }, { deadline: user.deadline, deadlineOrigin: user.origin }, placeOrigin, { resources, images }, envName, { project, region });
+    handlers[name] = resolveHandler(p, { name, tree, labels, defaultServiceName: deriveServiceName(prefix + name, ''), prefix, derivedFrom: entry.home, adopt: user.adopt === true }, { deadline: user.deadline, deadlineOrigin: user.origin }, placeOrigin, { resources, images }, envName, { project, region });
   }
 
   p.rule(env.origin('foundationWaitSeconds'), env.value<number>('foundationWaitSeconds'), RULES.foundationWaitSeconds);
@@ -234,6 +241,8 @@ export function resolveEnvironment(p: Problems, envName: string, env: Tree): Res
     foundationWaitSeconds: env.value<number>('foundationWaitSeconds'),
     foundationProtectFromDestroy: env.value<boolean>('foundationProtectFromDestroy'),
     foundationAdoptExisting: env.value<boolean>('foundationAdoptExisting'),
+    labels: env.tree('labels')?.plain<string>(),
+    ...(prefix && { namePrefix: prefix }),
   };
   const origins = {
     project: env.origin('project'),
@@ -259,7 +268,7 @@ function resolveHandler(
   const secrets = secretTree?.plain<string | SecretEnvRef>();
   const settings: HandlerSettings = {
     name: h.name,
-    serviceName: t.value<string>('serviceName') ?? h.defaultServiceName,
+    serviceName: withPrefix(h.prefix, t.value<string>('serviceName')) ?? h.defaultServiceName,
     runtimeAccountId: '',
     image: t.value<string>('image'),
     path: t.value<string>('path') ?? '/tasks',
@@ -327,6 +336,10 @@ function resolveHandler(
     { kind: 'service account', gcpName: `projects/${place.project}/serviceAccounts/${runtimeAccountId}`, value: settings.serviceName, origin: serviceOrigin, what: `the runtime account of ${what}` },
   );
   return { ...settings, runtimeAccountId };
+}
+
+function withPrefix(prefix: string, name: string | undefined): string | undefined {
+  return name === undefined ? undefined : prefix + name;
 }
 
 /** "environment.FOO" → ["environment", "FOO"]; "secrets.FOO.version" → ["secrets", "FOO"]. */

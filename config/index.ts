@@ -137,6 +137,8 @@ export interface QueueSettings {
   readonly existingEnqueuerEmail?: string;
   /** Import the guide's grants too (made on the queue, the account and the service themselves). @default false */
   readonly adoptExistingGrants?: boolean;
+  /** Labels of the queue's labelled resources (dead-letter topic and subscription, alert policies): the common set plus the queue's extras. */
+  readonly labels?: Record<string, string>;
 }
 
 /** Settings one environment (one stack) is built from. */
@@ -162,12 +164,23 @@ export interface EnvironmentSettings {
   readonly foundationProtectFromDestroy?: boolean;
   /** Import the APIs and agent grant an older layout created. @default false */
   readonly foundationAdoptExisting?: boolean;
+  /** The environment's common labels (the dashboard's). @default - none */
+  readonly labels?: Record<string, string>;
+  /** Starts every GCP name of the environment (queue ids, service names, and what derives from them). @default - none */
+  readonly namePrefix?: string;
 }
 
 /** The whole app: every environment to synthesize and where state goes. */
 export interface AppConfig {
   /** Environment name → settings; each becomes a stack of that name. */
   readonly environments: Record<string, EnvironmentSettings>;
+  /**
+   * Configured environments that `PIPELINE_ENVIRONMENTS` leaves out but that share a project with a synthesized
+   * one: not synthesized, but their project's foundation still serves them (it is built from every environment
+   * of its project), so they are checked too.
+   * @default - none
+   */
+  readonly unsynthesized?: Record<string, EnvironmentSettings>;
   /** GCS state backend; absent means local state. */
   readonly backend?: { readonly bucket: string; readonly prefix: string };
   /** Things to tell the user that do not stop synth (the placeholder project and image). */
@@ -269,6 +282,7 @@ export const ENVIRONMENT_SCHEMA: Schema = {
   foundationProtectFromDestroy: 'boolean',
   foundationAdoptExisting: 'boolean',
   allowUnlistedRegion: 'boolean',
+  namePrefix: 'string',
   handlers: { blocks: HANDLER_SCHEMA },
 };
 const TOP_SCHEMA: Schema = {
@@ -336,18 +350,26 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
     p.fail('PIPELINE_ENVIRONMENTS', name, `the name of a configured environment (${configured.join(', ')}); add it under ${ROOT}.environments first`, !configured.includes(name));
   }
 
-  const environments: Record<string, EnvironmentSettings> = {};
-  const resolved: ResolvedEnvironment[] = [];
-  for (const name of names.filter((n) => configured.includes(n))) {
-    const block = blocks?.tree(name) ?? new Tree(`${ROOT}.environments.${name}`);
-    const merged = base.clone().mergeFrom(block);
-    checkRegion(p, merged);
-    const r = resolveEnvironment(p, name, merged);
-    environments[name] = r.settings;
-    resolved.push(r);
-  }
-  checkDistinctNames(p, resolved);
-  checkSharedFoundations(p, resolved);
+  // Every configured environment is resolved and checked, synthesized or not: a project's foundation serves all
+  // of them (it is built from every environment in the project), and their GCP names share the project.
+  // Each environment is checked on its own first: a left-out environment's problems count only when it shares a
+  // project (and so a foundation, and GCP names) with a synthesized one.
+  const checked = configured.map((name) => {
+    const own = new Problems();
+    const merged = base.clone().mergeFrom(blocks?.tree(name) ?? new Tree(`${ROOT}.environments.${name}`));
+    checkRegion(own, merged);
+    return { r: resolveEnvironment(own, name, merged), own };
+  });
+  const byName = new Map(checked.map((c) => [c.r.name, c.r]));
+  // In the order PIPELINE_ENVIRONMENTS names them (the manifest's order: `npm run dev` serves the first).
+  const resolved = names.flatMap((name) => byName.get(name) ?? []);
+  const projects = new Set(resolved.map((r) => r.settings.project));
+  const relevant = checked.filter(({ r }) => names.includes(r.name) || projects.has(r.settings.project));
+  for (const { own } of relevant) for (const problem of own.list) p.fail(problem.prop, problem.value, problem.allowed);
+  const environments = Object.fromEntries(resolved.map((r) => [r.name, r.settings]));
+  const unsynthesized = Object.fromEntries(relevant.filter(({ r }) => !names.includes(r.name)).map(({ r }) => [r.name, r.settings]));
+  checkDistinctNames(p, relevant.map(({ r }) => r));
+  checkSharedFoundations(p, relevant.map(({ r }) => r));
 
   const warnings: string[] = [];
   const deploying = env[DEPLOY_VAR] === '1' && env[ALLOW_PLACEHOLDER_VAR] !== '1';
@@ -378,11 +400,17 @@ export function resolveConfig(fileConfig: unknown, env: Record<string, string | 
   }
 
   const bucket = base.leaf('stateBucket');
+  if (env[DEPLOY_VAR] === '1' && bucket?.value === undefined) {
+    warnings.push(
+      `WARNING: no stateBucket: Terraform state is local (terraform.STACK.tfstate files beside cdktf.json). ` +
+        `Keep them safe and out of git, or set ${ROOT}.stateBucket / PIPELINE_STATE_BUCKET to keep state in GCS.`,
+    );
+  }
   p.check(bucket?.origin ?? 'stateBucket', bucket?.value as string | undefined, (v) => /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(v), 'a GCS bucket name (3-222 lowercase letters, digits, "-", "_", ".")');
   p.throwIfAny('pipeline config (cdktf.json context.pipeline and PIPELINE_* variables)');
   const prefix = base.value<string>('statePrefix') ?? DEFAULT_STATE_PREFIX;
   const bucketName = bucket?.value as string | undefined;
-  return { environments, backend: bucketName ? { bucket: bucketName, prefix } : undefined, warnings };
+  return { environments, unsynthesized, backend: bucketName ? { bucket: bucketName, prefix } : undefined, warnings };
 }
 
 /** PIPELINE_* variables that are not settings but are read elsewhere (deploy), or set by CI systems. */

@@ -3,9 +3,10 @@ import { PubsubSubscriptionIamMember } from '@cdktf/provider-google/lib/pubsub-s
 import { PubsubTopic } from '@cdktf/provider-google/lib/pubsub-topic';
 import { PubsubTopicIamMember } from '@cdktf/provider-google/lib/pubsub-topic-iam-member';
 import { Construct } from 'constructs';
-import { ROLES, RULES } from '../limits';
+import { checkLabels, ROLES, RULES } from '../limits';
 import { grantOnce, IPrincipal } from './principal';
 import { synthProblems, throwIfInvalid } from './validation';
+import { nonEmpty } from './values';
 
 /** Properties of a {@link DeadLetterTopic}. */
 export interface DeadLetterTopicProps {
@@ -26,6 +27,8 @@ export interface DeadLetterTopicProps {
    * @default true
    */
   readonly preventDestroy?: boolean;
+  /** Labels on the topic and the subscription. @default - none */
+  readonly labels?: Record<string, string>;
 }
 
 /**
@@ -52,11 +55,13 @@ export class DeadLetterTopic extends Construct {
       .rule('subscriptionName', props.subscriptionName, RULES.pubsubName)
       .rule('project', props.project, RULES.projectId)
       .rule('retentionDays', retentionDays, RULES.retentionDays);
+    checkLabels(p, 'labels', props.labels);
     throwIfInvalid(this, p);
 
     this.project = props.project;
     const lifecycle = { preventDestroy: props.preventDestroy ?? true };
-    this.topic = new PubsubTopic(this, 'Topic', { name: props.topicName, project: props.project, lifecycle });
+    const labels = nonEmpty(props.labels);
+    this.topic = new PubsubTopic(this, 'Topic', { name: props.topicName, project: props.project, labels, lifecycle });
     this.subscription = new PubsubSubscription(this, 'Subscription', {
       name: subscriptionName,
       project: props.project,
@@ -66,6 +71,7 @@ export class DeadLetterTopic extends Construct {
       ackDeadlineSeconds: 60,
       // Pull subscriptions expire after 31 idle days by default; dead letters may be rare: never expire.
       expirationPolicy: { ttl: '' },
+      labels,
       lifecycle,
     });
     this.topicPath = this.topic.id;

@@ -62,7 +62,10 @@ export interface HttpTargetPipelineProps {
    * @default - the pipeline creates its own handler
    */
   readonly sharedHandler?: TaskHandlerService;
-  /** Labels on every resource that takes them (the handler service). @default - none */
+  /**
+   * Labels on every resource that takes them: the handler service, the dead-letter topic and subscription, the
+   * alert policies (`user_labels`). Cloud Tasks queues and service accounts take none. @default - none
+   */
   readonly labels?: Record<string, string>;
   /**
    * The project's foundation (APIs, the wait after enabling them, the service agent's grant). Pass the one
@@ -72,9 +75,11 @@ export interface HttpTargetPipelineProps {
    */
   readonly foundation?: ProjectFoundation;
   /**
-   * Identity producers use, with the three roles of the Cloud Tasks guide: Cloud Tasks Enqueuer on the
-   * queue, Service Account User on the token account, Cloud Run Invoker on the handler. Unless
-   * `dedicatedDispatchIdentity` is set, it is also the token account every dispatch's OIDC token names.
+   * The guide's enqueuer account, with its three roles: Cloud Tasks Enqueuer on the queue, Service Account User
+   * on the token account, Cloud Run Invoker on the handler. Unless `dedicatedDispatchIdentity` is set, it is the
+   * token account every dispatch's OIDC token names, the one identity the handler trusts: producers then run
+   * as their own identity (`queue.grantEnqueue`), never as it. With `dedicatedDispatchIdentity` it holds only
+   * Cloud Tasks Enqueuer and producers may run as it.
    * @default - a dedicated service account "QUEUE_ID-enq" is created (shortened with a stable hash when needed)
    */
   readonly enqueuer?: IServiceAccount;
@@ -166,7 +171,7 @@ export class HttpTargetPipeline extends Construct {
   readonly queue: TaskQueue;
   /** The Cloud Run service that receives the tasks (its own, or the shared one). */
   readonly handler: TaskHandlerService;
-  /** The producers' identity. */
+  /** The enqueuer account: the token account too, unless `dedicatedDispatchIdentity` (see the `enqueuer` prop). */
   readonly enqueuer: IServiceAccount;
   /** The account in every dispatch's OIDC token: the enqueuer, or the dedicated dispatch identity. */
   readonly dispatcher: IServiceAccount;
@@ -184,6 +189,16 @@ export class HttpTargetPipeline extends Construct {
   readonly bufferTask: boolean;
   /** The queue's alert policies, unless `alerts` is false. */
   readonly alerts?: QueueAlerts;
+
+  /**
+   * APIs a pipeline with these props enables in its project's foundation, besides `REQUIRED_APIS`: Pub/Sub for
+   * the "pubsub" dead-letter sink; Monitoring (alert policies) and Logging (the dead-letter log metric) unless
+   * `alerts` is false. The app also asks this for environments it does not synthesize, so their project's
+   * foundation keeps what they need.
+   */
+  static requiredApis(props: Pick<HttpTargetPipelineProps, 'deadLetters' | 'alerts'>): string[] {
+    return [...(props.deadLetters?.sink === 'pubsub' ? ['pubsub.googleapis.com'] : []), ...(props.alerts === false ? [] : ['monitoring.googleapis.com', 'logging.googleapis.com'])];
+  }
 
   constructor(scope: Construct, id: string, props: HttpTargetPipelineProps) {
     super(scope, id);
@@ -236,9 +251,10 @@ export class HttpTargetPipeline extends Construct {
         project: props.project,
         retentionDays: dl.retentionDays,
         preventDestroy: protect,
+        labels: props.labels,
       });
-      this.foundation.enableApi('pubsub.googleapis.com');
     }
+    for (const api of HttpTargetPipeline.requiredApis(props)) this.foundation.enableApi(api);
 
     const { path, serviceName: _name, labels: handlerLabels, ...service } = h;
     const labels = { ...props.labels, ...handlerLabels };
@@ -283,8 +299,8 @@ export class HttpTargetPipeline extends Construct {
       adoptExisting: props.adoptExisting,
     });
 
-    // Every resource here (grants added later included) waits until the APIs have propagated and the
-    // service agent holds its role: nothing races a fresh project. A shared handler lives outside this
+    // Every resource here (grants added later included) waits for the foundation: the APIs, the wait after
+    // enabling them, and the service agent's grant. A shared handler lives outside this
     // scope, so it is made to wait too (once, however many queues front it).
     this.foundation.requiredBy(this);
     if (shared) this.foundation.requiredBy(shared);
@@ -310,11 +326,8 @@ export class HttpTargetPipeline extends Construct {
         location: props.location,
         project: props.project,
         handlerServiceName: serviceName,
+        labels: props.labels,
       });
-      // Alert policies need Monitoring, the dead-letter log metric needs Logging: both join the foundation,
-      // whose wait every resource here already depends on.
-      this.foundation.enableApi('monitoring.googleapis.com');
-      this.foundation.enableApi('logging.googleapis.com');
     }
   }
 }

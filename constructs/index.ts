@@ -5,6 +5,8 @@ export * from './service-account';
 export * from './project-foundation';
 export * from './project-foundation-stack';
 export * from './removed-resource';
+export * from './moved-resources';
+export * from './service-identity';
 export * from './task-queue';
 export * from './task-handler-service';
 export * from './http-target-pipeline';

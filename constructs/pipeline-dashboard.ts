@@ -1,9 +1,10 @@
 import { MonitoringDashboard } from '@cdktf/provider-google/lib/monitoring-dashboard';
 import { Construct } from 'constructs';
-import { LOCATION_PATTERN, QUEUE_ID_PATTERN } from '../limits';
+import { checkLabels, LOCATION_PATTERN, QUEUE_ID_PATTERN } from '../limits';
 import { METRICS, queueFilter, userMetricType } from './monitoring-metrics';
 import { deadLetterMetricName } from './queue-alerts';
 import { synthProblems, throwIfInvalid } from './validation';
+import { nonEmpty } from './values';
 
 /** One queue charted on a {@link PipelineDashboard}. */
 export interface DashboardQueue {
@@ -25,6 +26,8 @@ export interface PipelineDashboardProps {
   readonly queues: readonly DashboardQueue[];
   /** Project id. @default - the provider's project */
   readonly project?: string;
+  /** Labels on the dashboard (its `labels`, inside `dashboard_json`: the resource has no labels argument). @default - none */
+  readonly labels?: Record<string, string>;
 }
 
 /**
@@ -44,14 +47,26 @@ export class PipelineDashboard extends Construct {
       p.check(`queues[${i}].queueId`, q.queueId, (v) => QUEUE_ID_PATTERN.test(v), 'letters, digits and hyphens, 1-100 characters');
       p.check(`queues[${i}].location`, q.location, (v) => LOCATION_PATTERN.test(v), 'a region such as "us-central1"');
     });
+    checkLabels(p, 'labels', props.labels);
     throwIfInvalid(this, p);
 
-    const tiles = props.queues.flatMap((q, row) => queueRow({ project: props.project, ...q }).map((widget, col) => ({ xPos: col * 12, yPos: row * 16, width: 12, height: 16, widget })));
+    const tiles = props.queues.flatMap((q, row) => queueRow({ project: props.project, ...q }).map((widget, col) => ({ ...position(col * 12, row * 16), width: 12, height: 16, widget })));
     this.resource = new MonitoringDashboard(this, 'Resource', {
       project: props.project,
-      dashboardJson: JSON.stringify({ displayName: props.displayName, mosaicLayout: { columns: 48, tiles } }),
+      dashboardJson: JSON.stringify({ displayName: props.displayName, mosaicLayout: { columns: 48, tiles }, labels: nonEmpty(props.labels) }),
     });
   }
+}
+
+/**
+ * A tile's position without its zero coordinates. The Monitoring API leaves zero-valued fields out of the
+ * dashboard it returns, and the google provider 6.50.0 forgives only keys the config lacks
+ * (google/services/monitoring/resource_monitoring_dashboard.go: `removeComputedKeys` drops from the API's JSON
+ * the keys absent from the config, then `reflect.DeepEqual`), so a config `xPos: 0` would plan a change on every
+ * run (provider issue 16173). Omitted, the API's default (0) applies.
+ */
+export function position(xPos: number, yPos: number): { xPos?: number; yPos?: number } {
+  return { ...(xPos !== 0 && { xPos }), ...(yPos !== 0 && { yPos }) };
 }
 
 function chart(title: string, filter: string, aggregation: Record<string, unknown>, plotType = 'LINE'): Record<string, unknown> {

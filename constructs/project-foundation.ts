@@ -7,6 +7,7 @@ import { anyToHclTerraform, anyToTerraform, Aspects, dependable, hashMapper, has
 import { Construct, IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { FOUNDATION_WAIT_SECONDS, ROLES, RULES } from '../limits';
+import { ProjectServiceIdentity } from './service-identity';
 import { synthProblems, throwIfInvalid } from './validation';
 
 /** APIs every pipeline needs: Cloud Tasks (whose enablement creates the service agent), Cloud Run and IAM. */
@@ -40,6 +41,15 @@ export interface ProjectFoundationProps {
    * @default true
    */
   readonly protectFromDestroy?: boolean;
+  /**
+   * Create the Cloud Tasks service agent before granting it its role (`google_project_service_identity`, from
+   * the google-beta provider, declared without a bindings package), so the grant never races the agent's
+   * creation. `false` leaves the agent to Google (created "as you enable and use" a service): a first apply may
+   * then fail on the grant with "Service account service-NUMBER@gcp-sa-cloudtasks.iam.gserviceaccount.com does
+   * not exist", and a re-run succeeds; it spares the foundation stack the google-beta plugin download.
+   * @default true
+   */
+  readonly createServiceAgent?: boolean;
   /**
    * Adopt APIs and a service agent grant that already exist (Terraform `import` blocks): for the first apply
    * after moving them out of an environment stack. Must stay false on a project where they were never
@@ -85,8 +95,10 @@ export class ProjectFoundation extends Construct {
   readonly email: string;
   /** IAM member string of the service agent. */
   readonly member: string;
-  /** `roles/cloudtasks.serviceAgent` on the project for the agent (after the wait). */
+  /** `roles/cloudtasks.serviceAgent` on the project for the agent (after the wait and the agent's creation). */
   readonly binding: ProjectIamMember;
+  /** `google_project_service_identity` that creates the agent (after the wait); unless `createServiceAgent` is false. */
+  readonly serviceAgentIdentity?: ProjectServiceIdentity;
   /** The project id as given (undefined: the provider's project). */
   readonly projectId?: string;
   private readonly props: ProjectFoundationProps;
@@ -110,13 +122,19 @@ export class ProjectFoundation extends Construct {
 
     this.email = `service-${this.project.number}@gcp-sa-cloudtasks.iam.gserviceaccount.com`;
     this.member = `serviceAccount:${this.email}`;
+    // Google creates the agent "as you enable and use" a service, so it may not exist when the wait ends, and a
+    // grant to a missing account fails ("does not exist") without a retry: create it first (generateServiceIdentity
+    // is idempotent; the resource is never destroyed). The grant keeps its member string built from the project
+    // number, so an existing grant is not replaced (the identity's `member` is unknown until it is created, and
+    // may stay empty: the API does not always return it).
+    if (props.createServiceAgent ?? true) {
+      this.serviceAgentIdentity = new ProjectServiceIdentity(this, 'ServiceAgent', { project: this.project.projectId, service: 'cloudtasks.googleapis.com', dependsOn: [this.wait] });
+    }
     this.binding = new ProjectIamMember(this, 'ServiceAgentRole', {
       project: this.project.projectId,
       role: ROLES.serviceAgent,
       member: this.member,
-      // Enabling Cloud Tasks creates the agent, but a grant to an agent that has not appeared yet fails
-      // ("does not exist") and the provider does not retry it: grant only after the wait.
-      dependsOn: [this.wait],
+      dependsOn: [this.wait, ...(this.serviceAgentIdentity ? [this.serviceAgentIdentity] : [])],
       lifecycle: { preventDestroy: this.protected },
     });
     if (props.adoptExisting) {

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { LoggingMetric } from '@cdktf/provider-google/lib/logging-metric';
 import { MonitoringAlertPolicy, MonitoringAlertPolicyConfig } from '@cdktf/provider-google/lib/monitoring-alert-policy';
 import { Construct } from 'constructs';
-import { RULES } from '../limits';
-import { deadLetterLogFilter, METRICS, OK_RESPONSE_CODE, queueFilter, userMetricType } from './monitoring-metrics';
+import { checkLabels, RULES } from '../limits';
+import { deadLetterLogFilter, METRICS, OK_RESPONSE_CODE, queueFilter } from './monitoring-metrics';
 import { synthProblems, throwIfInvalid } from './validation';
 import { definedOnly } from './values';
 
@@ -27,7 +27,8 @@ export interface QueueAlertsProps extends QueueAlertThresholds {
   /** Project id. @default - the provider's project */
   readonly project?: string;
   /**
-   * Cloud Run service of the queue's handler: adds a log-based dead-letter metric and an alert on any dead letter.
+   * Cloud Run service of the queue's handler: adds an alert on any dead letter (a log-match condition on the
+   * handler's dead-letter lines) and a log-based dead-letter metric for the dashboard's chart.
    * @default - no dead-letter alert
    */
   readonly handlerServiceName?: string;
@@ -36,22 +37,24 @@ export interface QueueAlertsProps extends QueueAlertThresholds {
    * @default - none: incidents open in the console only
    */
   readonly notificationChannels?: string[];
+  /** Labels on every policy (`user_labels`), beside `cloud-tasks-queue`. @default - none */
+  readonly labels?: Record<string, string>;
 }
 
 const DEFAULTS = { backlogTasks: 1000, backlogSeconds: 600, failingAttemptRatio: 0.1, failingAttemptSeconds: 600 } as const;
 
 /**
  * Cloud Monitoring alert policies for one queue: backlog (depth above a threshold for a while), failing
- * attempts (share of non-2xx attempts), and any dead letter (log-based metric from the handler).
+ * attempts (share of non-2xx attempts), and any dead letter (a log-match condition on the handler's lines).
  */
 export class QueueAlerts extends Construct {
   /** Alert: queue depth above `backlogTasks` for `backlogSeconds`. */
   readonly backlog: MonitoringAlertPolicy;
   /** Alert: share of non-2xx attempts above `failingAttemptRatio` for `failingAttemptSeconds`. */
   readonly failingAttempts: MonitoringAlertPolicy;
-  /** Log-based metric counting the handler's dead letters; only with `handlerServiceName`. */
+  /** Log-based metric counting the handler's dead letters (the dashboard charts it); only with `handlerServiceName`. */
   readonly deadLetterMetric?: LoggingMetric;
-  /** Alert: any dead letter; only with `handlerServiceName`. */
+  /** Alert: any dead letter (log-match condition, no metric needed); only with `handlerServiceName`. */
   readonly deadLetters?: MonitoringAlertPolicy;
 
   constructor(scope: Construct, id: string, props: QueueAlertsProps) {
@@ -67,6 +70,7 @@ export class QueueAlerts extends Construct {
       .rule('failingAttemptRatio', t.failingAttemptRatio, RULES.alertRatio)
       .rule('failingAttemptSeconds', t.failingAttemptSeconds, RULES.alertSeconds);
     for (const [i, channel] of (props.notificationChannels ?? []).entries()) p.rule(`notificationChannels[${i}]`, channel, RULES.notificationChannel);
+    checkLabels(p, 'labels', props.labels);
     throwIfInvalid(this, p);
 
     const q = { queueId: props.queueId, location: props.location, project: props.project };
@@ -75,7 +79,7 @@ export class QueueAlerts extends Construct {
       combiner: 'OR',
       notificationChannels: props.notificationChannels,
       // Label values: lowercase, at most 63 characters (queue ids may have capitals and reach 100).
-      userLabels: { 'cloud-tasks-queue': props.queueId.toLowerCase().slice(0, 63) },
+      userLabels: { ...props.labels, 'cloud-tasks-queue': props.queueId.toLowerCase().slice(0, 63) },
     } satisfies Partial<MonitoringAlertPolicyConfig>;
     const name = `Cloud Tasks ${props.location}/${props.queueId}`;
 
@@ -125,37 +129,44 @@ export class QueueAlerts extends Construct {
 
     if (props.handlerServiceName) {
       const metricName = deadLetterMetricName(props);
+      const filter = deadLetterLogFilter(props.handlerServiceName, props.queueId);
+      // The metric feeds the dashboard's dead-letter chart (PipelineDashboard); no alert reads it.
       this.deadLetterMetric = new LoggingMetric(this, 'DeadLetterMetric', {
         project: props.project,
         name: metricName,
         description: `Dead letters of Cloud Tasks queue ${props.queueId} (handler ${props.handlerServiceName})`,
-        filter: deadLetterLogFilter(props.handlerServiceName, props.queueId),
+        filter,
         metricDescriptor: { metricKind: 'DELTA', valueType: 'INT64', unit: '1', displayName: `Dead letters ${props.queueId}` },
       });
+      // A log-match condition on the handler's dead-letter lines, not a threshold on the log-based metric: Cloud
+      // Monitoring answers 404 "Cannot find metric(s)" to an alert on a log-based metric for minutes after the
+      // metric is created, and the google provider 6.50.0 retries only 409s on alert policies
+      // (google/services/monitoring/resource_monitoring_alert_policy.go: ErrorRetryPredicates is
+      // transport_tpg.IsMonitoringConcurrentEditError, google/transport/error_retry_predicates.go: 409 "too many
+      // concurrent edits" only; provider issue 11102). A log-match condition reads the logs themselves, so the
+      // first apply never waits for a metric. The same schema file: `condition_matched_log { filter }` ("If set, no
+      // other conditions can be present") and `alert_strategy.notification_rate_limit` ("Required for alert
+      // policies with a LogMatch condition").
       this.deadLetters = new MonitoringAlertPolicy(this, 'DeadLetters', {
         ...common,
         displayName: `${name}: task dead-lettered`,
         severity: 'ERROR',
         documentation: doc(`A task of queue ${props.queueId} failed its last attempt and was handed to the dead-letter sink. Inspect and replay it: \`npm run dead-letters -- list\`.`),
-        conditions: [
-          {
-            displayName: 'any dead letter',
-            conditionThreshold: {
-              filter: `resource.type = "cloud_run_revision" AND metric.type = "${userMetricType(metricName)}"`,
-              comparison: 'COMPARISON_GT',
-              thresholdValue: 0,
-              duration: '0s',
-              aggregations: [{ alignmentPeriod: '60s', perSeriesAligner: 'ALIGN_DELTA', crossSeriesReducer: 'REDUCE_SUM' }],
-              trigger: { count: 1 },
-            },
-          },
-        ],
-        // An alert on a metric that does not exist yet is rejected.
-        dependsOn: [this.deadLetterMetric],
+        conditions: [{ displayName: 'any dead letter', conditionMatchedLog: { filter } }],
+        alertStrategy: {
+          // At most one notification per 5 minutes (Cloud Monitoring's minimum for log-match policies), and an
+          // incident closes 30 minutes (the minimum) after its last matching line.
+          notificationRateLimit: { period: `${DEAD_LETTER_NOTIFY_SECONDS}s` },
+          autoClose: `${DEAD_LETTER_AUTO_CLOSE_SECONDS}s`,
+        },
       });
     }
   }
 }
+
+/** Log-match alerts: the shortest notification period and incident auto-close Cloud Monitoring accepts. */
+export const DEAD_LETTER_NOTIFY_SECONDS = 300;
+export const DEAD_LETTER_AUTO_CLOSE_SECONDS = 1800;
 
 /**
  * Name of a queue's log-based dead-letter metric (unique per project: location and queue id). Metric names are

@@ -14,3 +14,8 @@ export function definedOnly<T extends object>(block: T | undefined): T | undefin
 export function numberText(n: number): string {
   return Token.isUnresolved(n) ? Token.asString(n) : String(n);
 }
+
+/** `labels` when it has entries, else undefined (an empty map is left out of the synthesized JSON). */
+export function nonEmpty(labels: Record<string, string> | undefined): Record<string, string> | undefined {
+  return labels && Object.keys(labels).length > 0 ? labels : undefined;
+}

@@ -186,6 +186,8 @@ export const RULES = {
   subnetwork: rule<string>('a subnetwork name (lowercase letters, digits and hyphens, at most 63) or "projects/PROJECT/regions/REGION/subnetworks/NAME"', (v) => NAME_63.test(v.replace(/^projects\/[^/\s]+\/regions\/[a-z0-9-]+\/subnetworks\//, ''))),
   /** One of {@link VPC_EGRESS}. */
   egress: oneOf(VPC_EGRESS),
+  /** An environment's name prefix: it starts queue ids and Cloud Run service names, so lowercase, a letter first. */
+  namePrefix: rule<string>('a name prefix: 1-20 lowercase letters, digits or "-", starting with a letter (e.g. "stg-")', (v) => /^[a-z][a-z0-9-]{0,19}$/.test(v)),
   /** A Google Cloud label key. */
   labelKey: rule<string>('a label key: 1-63 lowercase letters, digits, "_" or "-", starting with a letter', (v) => /^[a-z][a-z0-9_-]{0,62}$/.test(v)),
   /** A Google Cloud label value (may be empty). */

@@ -6,6 +6,12 @@
 // On top of cdktf's HCL writer it adds what that writer drops or gets wrong:
 //   - `removed` blocks (cdktf 0.21 writes them only to JSON; without them, applying the HCL after an
 //     upgrade would destroy the service agent's grant): copied from a JSON synth of the same app;
+//   - `moved` blocks of the app's MovedResources (written only to JSON, like `removed`; without them a
+//     renamed queue key would destroy the queue): copied the same way;
+//   - plain attributes of the `terraform` block (`required_version`): cdktf 0.21's renderTerraform passes the
+//     list of their names to renderSimpleAttributes, which writes `0 = "required_version"`; rewritten with the
+//     value from the JSON synth;
+//   - quoted `provider = "google-beta"` references (deprecated): unquoted;
 //   - quoted `depends_on` entries ("type.name" is deprecated syntax): unquoted;
 //   - formatting: `terraform fmt` when a terraform binary is on PATH (it needs no provider and no network).
 'use strict';
@@ -13,6 +19,7 @@ const { spawnSync } = require('node:child_process');
 const { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, appendFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join, resolve } = require('node:path');
+const { fixTerraformAttributes, movedHcl, removedHcl, unquoteDependsOn, unquoteProvider } = require('./hcl-blocks');
 
 const root = join(__dirname, '..');
 const outdir = resolve(process.argv[2] || join(root, 'cdktf.out.hcl'));
@@ -34,16 +41,6 @@ function fail(message) {
   process.exit(1);
 }
 
-/** One `removed` block in HCL. */
-function removedHcl(block) {
-  return `\n\nremoved {\n  from = ${block.from}\n  lifecycle {\n    destroy = ${block.lifecycle.destroy}\n  }\n}\n`;
-}
-
-/** `depends_on = ["a.b", ...]` → `depends_on = [a.b, ...]`. */
-function unquoteDependsOn(hcl) {
-  return hcl.replace(/depends_on = \[([^\]]*)\]/g, (_all, list) => `depends_on = [${list.replace(/"([\w-]+\.[\w-]+)"/g, '$1')}]`);
-}
-
 rmSync(outdir, { recursive: true, force: true });
 synth(outdir, true);
 writeFileSync(join(outdir, '.hcl-export'), 'Written by npm run synth:hcl; safe to delete and regenerate.\n');
@@ -54,9 +51,10 @@ try {
   for (const stack of readdirSync(join(outdir, 'stacks'))) {
     const file = join(outdir, 'stacks', stack, 'cdk.tf');
     if (existsSync(join(outdir, 'stacks', stack, 'cdk.tf.json'))) fail(`${file}: a cdk.tf.json was written beside it`);
-    writeFileSync(file, unquoteDependsOn(readFileSync(file, 'utf8')));
     const tf = JSON.parse(readFileSync(join(json, 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+    writeFileSync(file, fixTerraformAttributes(unquoteProvider(unquoteDependsOn(readFileSync(file, 'utf8'))), tf.terraform));
     for (const block of tf.removed ?? []) appendFileSync(file, removedHcl(block));
+    for (const block of tf.moved ?? []) appendFileSync(file, movedHcl(block));
   }
 } finally {
   rmSync(json, { recursive: true, force: true });

@@ -109,6 +109,30 @@ describe('the app with three queues, one shared handler and one dedicated', () =
     expect(own.labels).toEqual({ team: 'orders', lane: 'mail' });
   });
 
+  test('labels reach the alert policies (user_labels): the common set, a queue\'s extras on its own policies only', () => {
+    const labelsOf = (q: string) => Object.values<any>(tf.resource.google_monitoring_alert_policy).filter((p) => p.user_labels['cloud-tasks-queue'] === q).map((p) => p.user_labels);
+    expect(labelsOf('orders-fast')).toEqual(Array(3).fill({ team: 'orders', 'cloud-tasks-queue': 'orders-fast' }));
+    expect(labelsOf('emails')).toEqual(Array(3).fill({ team: 'orders', lane: 'mail', 'cloud-tasks-queue': 'emails' }));
+  });
+
+  test('labels reach the dashboard (its labels, inside dashboard_json): the common set', () => {
+    expect(JSON.parse(Object.values<any>(tf.resource.google_monitoring_dashboard)[0].dashboard_json).labels).toEqual({ team: 'orders' });
+  });
+
+  test('labels reach the Pub/Sub dead-letter topic and subscription', () => {
+    const pubsub = synthStack({ project: 'acme-orders-prod', labels: { team: 'orders' }, queues: { emails: { deadLetterSink: 'pubsub', labels: { lane: 'mail' } } } });
+    expect(Object.values<any>(pubsub.resource.google_pubsub_topic).map((t) => t.labels)).toEqual([{ team: 'orders', lane: 'mail' }]);
+    expect(Object.values<any>(pubsub.resource.google_pubsub_subscription).map((t) => t.labels)).toEqual([{ team: 'orders', lane: 'mail' }]);
+  });
+
+  test('without labels nothing gains a labels key (unchanged JSON for configs that set none)', () => {
+    const plain = synthStack({ project: 'acme-orders-prod', queues: { emails: { deadLetterSink: 'pubsub' } } });
+    expect(Object.values<any>(plain.resource.google_pubsub_topic)[0]).not.toHaveProperty('labels');
+    expect(Object.values<any>(plain.resource.google_pubsub_subscription)[0]).not.toHaveProperty('labels');
+    expect(Object.values<any>(plain.resource.google_monitoring_alert_policy).map((p) => Object.keys(p.user_labels))).toEqual(Array(3).fill(['cloud-tasks-queue']));
+    expect(JSON.parse(Object.values<any>(plain.resource.google_monitoring_dashboard)[0].dashboard_json)).not.toHaveProperty('labels');
+  });
+
   test('the shared handler knows each of its queues\' retry limits (dead letters by each queue\'s own rule)', () => {
     expect(JSON.parse(envOf(shared).TASKS_QUEUE_RETRY_LIMITS)).toEqual({
       'orders-fast': { maxAttempts: 100, maxRetryDuration: '0s' },

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { resolveConfig } from '../config';
 import { buildApp } from '../main';
 import { tempDir } from './temp';
@@ -14,6 +14,54 @@ function synthApp(file: unknown = {}, env: Record<string, string> = {}) {
   const stack = (name: string) => readFileSync(join(outdir, 'stacks', name, 'cdk.tf.json'), 'utf8');
   return { outdir, manifest, stack };
 }
+
+describe('who producers run as: the outputs, the README and the defaults say one thing (docs/library.md "Identities")', () => {
+  test('by default the enqueuer output is described as the token account producers must not run as', () => {
+    const out = JSON.parse(synthApp().stack('dev')).output.enqueuer_service_account.description as string;
+    expect(out).toMatch(/^Token account: every dispatch OIDC token names it and the handler trusts it\. Do not run producers as it/);
+  });
+
+  test('with dedicatedDispatchIdentity the enqueuer output is an enqueuer-only account producers may use', () => {
+    const out = JSON.parse(synthApp({ dedicatedDispatchIdentity: true }).stack('dev')).output.enqueuer_service_account.description as string;
+    expect(out).toMatch(/^Enqueuer: Cloud Tasks Enqueuer on the queue only .* safe for producers to run as$/);
+  });
+
+  test('the README no longer tells producers to use the token account', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).not.toMatch(/producers use it|Producer<br\/>enqueuer SA/);
+    expect(readme).toMatch(/Producers run as their own identity/);
+  });
+});
+
+describe('local state (no stateBucket)', () => {
+  test('each stack names its state file by a path relative to its working folder, which resolves to terraform.STACK.tfstate where the app runs', () => {
+    const { outdir, stack } = synthApp();
+    for (const name of ['dev', 'project-my-gcp-project']) {
+      const path = JSON.parse(stack(name)).terraform.backend.local.path as string;
+      expect([name, isAbsolute(path)]).toEqual([name, false]);
+      expect(resolve(outdir, 'stacks', name, path)).toBe(resolve(process.cwd(), `terraform.${name}.tfstate`));
+    }
+  });
+
+  test("the environment reads the foundation's outputs from the same relative state file", () => {
+    const { outdir, stack } = synthApp();
+    const remote = JSON.parse(stack('dev')).data.terraform_remote_state['cross-stack-reference-input-project-my-gcp-project'].config.path as string;
+    expect(resolve(outdir, 'stacks', 'dev', remote)).toBe(resolve(process.cwd(), 'terraform.project-my-gcp-project.tfstate'));
+  });
+
+  test('.gitignore covers the local state files and their backups', () => {
+    const ignored = readFileSync(join(root, '.gitignore'), 'utf8').split('\n');
+    expect(ignored).toEqual(expect.arrayContaining(['terraform.*.tfstate', 'terraform.*.tfstate.backup']));
+  });
+
+  test('npm run deploy (PIPELINE_DEPLOY=1) without stateBucket warns that state is local; with one, or on a plain synth, it does not', () => {
+    const deploy = { PIPELINE_DEPLOY: '1', PIPELINE_PROJECT: 'acme-orders-dev' };
+    const local = /^WARNING: no stateBucket: Terraform state is local \(terraform\.STACK\.tfstate files beside cdktf\.json\)/;
+    expect(resolveConfig({}, deploy).warnings.filter((w) => local.test(w))).toHaveLength(1);
+    expect(resolveConfig({ stateBucket: 'acme-tf-state' }, deploy).warnings.filter((w) => local.test(w))).toEqual([]);
+    expect(resolveConfig({}, { PIPELINE_PROJECT: 'acme-orders-dev' }).warnings.filter((w) => local.test(w))).toEqual([]);
+  });
+});
 
 describe('the app (main.ts)', () => {
   test('zero-config synth writes a complete "dev" stack and its project foundation stack (snapshots)', () => {

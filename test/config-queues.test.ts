@@ -89,7 +89,7 @@ describe('app config: names that fit and never collide', () => {
   test('GIVEN two environments in one project whose queues map to the same names THEN one error names both places', () => {
     const text = message({ project: 'acme-shared-1', environments: { dev: { queueId: 'Orders' }, prod: { queueId: 'orders' } } });
     expect(text).toMatch(
-      /'context.pipeline.environments.prod.queueId' must be a name that gives the enqueuer of queue "orders" of environment "prod" its own service account: the enqueuer of queue "Orders" of environment "dev" \(context.pipeline.environments.dev.queueId\) already gets projects\/acme-shared-1\/serviceAccounts\/orders-enq, got "orders"/,
+      /'context.pipeline.environments.prod.queueId' must be a name that gives the enqueuer of queue "orders" of environment "prod" its own service account: the enqueuer of queue "Orders" of environment "dev" \(context.pipeline.environments.dev.queueId\) already gets projects\/acme-shared-1\/serviceAccounts\/orders-enq; or give environment "prod" a namePrefix \(context\.pipeline\.environments\.prod\.namePrefix, e\.g\. "prod-"\): it starts every GCP name of that environment, got "orders"/,
     );
     expect(text.split('\n').filter((l) => l.startsWith('  - '))).toHaveLength(1);
   });

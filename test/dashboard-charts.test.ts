@@ -10,10 +10,10 @@ const tileOf = (d: any, title: RegExp) => d.mosaicLayout.tiles.find((t: any) => 
 const dataSets = (d: any, title: RegExp) => tileOf(d, title).widget.xyChart.dataSets;
 
 describe('PipelineDashboard tile grid', () => {
-  test('GIVEN two queues WHEN synthesized THEN each queue is one row of 12x16 tiles, left to right, the second row below the first', () => {
+  test('GIVEN two queues WHEN synthesized THEN each queue is one row of 12x16 tiles, left to right, the second row below the first (an absent coordinate is 0)', () => {
     const d = dashboardJson({ queues: [orders, emails] });
     expect(d.mosaicLayout.columns).toBe(48);
-    expect(d.mosaicLayout.tiles.map((t: any) => [t.widget.title, t.xPos, t.yPos, t.width, t.height])).toEqual([
+    expect(d.mosaicLayout.tiles.map((t: any) => [t.widget.title, t.xPos ?? 0, t.yPos ?? 0, t.width, t.height])).toEqual([
       ['us-central1/orders: depth (tasks)', 0, 0, 12, 16],
       ['us-central1/orders: attempts by response code (/s)', 12, 0, 12, 16],
       ['us-central1/orders: attempt delay p50 / p99 (ms)', 24, 0, 12, 16],

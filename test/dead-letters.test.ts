@@ -27,6 +27,17 @@ describe('DeadLetterTopic', () => {
     expect(sub.push_config).toBeUndefined(); // pull: the replay CLI reads it
   });
 
+  test('labels go on the topic and the subscription; an empty map adds no labels key', () => {
+    const s = topic({ labels: { team: 'orders' } });
+    expect([only(s, 'google_pubsub_topic').labels, only(s, 'google_pubsub_subscription').labels]).toEqual([{ team: 'orders' }, { team: 'orders' }]);
+    const empty = topic({ labels: {} });
+    expect([only(empty, 'google_pubsub_topic'), only(empty, 'google_pubsub_subscription')].map((r) => 'labels' in r)).toEqual([false, false]);
+  });
+
+  test('a bad label is refused', () => {
+    expect(() => topic({ labels: { '1team': 'orders' } })).toThrow(/'labels\.1team' must be a label key/);
+  });
+
   test('retentionDays sets the subscription retention', () => {
     expect(only(topic({ retentionDays: 14 }), 'google_pubsub_subscription').message_retention_duration).toBe('1209600s');
   });

@@ -1,6 +1,6 @@
 // The app's layout on a real project: one foundation stack per project, environments that own nothing
 // project-wide, a first apply that cannot race, and an upgrade from the old layout that revokes nothing.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../config';
 import { buildApp } from '../main';
@@ -62,6 +62,52 @@ describe('foundation stacks in the app', () => {
     expect(strip(prodOnly)).toBe(strip(both));
   });
 
+  describe('PIPELINE_ENVIRONMENTS picks a subset: the foundation still serves every environment of its project', () => {
+    // dev needs only the required APIs (alerts off, log sink); staging needs Monitoring, Logging and Pub/Sub.
+    const mixed = {
+      environments: {
+        dev: { project: 'acme-orders', queueId: 'orders-dev', alerts: false },
+        staging: { project: 'acme-orders', queueId: 'orders-stg', deadLetterSink: 'pubsub' },
+        other: { project: 'acme-other', queueId: 'other', deadLetterSink: 'pubsub' },
+      },
+    };
+    const services = (tf: Json) => Object.values<Json>(tf.resource.google_project_service).map((r) => r.service).sort();
+    // Key order aside (APIs join in another order), the same JSON.
+    const canonical = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
+
+    test("staging's APIs stay in the foundation when only dev is synthesized", () => {
+      const devOnly = synthApp(mixed, { PIPELINE_ENVIRONMENTS: 'dev' }).stacks['project-acme-orders'];
+      expect(services(devOnly)).toEqual(['cloudtasks.googleapis.com', 'iam.googleapis.com', 'logging.googleapis.com', 'monitoring.googleapis.com', 'pubsub.googleapis.com', 'run.googleapis.com']);
+    });
+
+    test('the foundation is the one the whole app synthesizes', () => {
+      const all = synthApp(mixed).stacks['project-acme-orders'];
+      const devOnly = synthApp(mixed, { PIPELINE_ENVIRONMENTS: 'dev' }).stacks['project-acme-orders'];
+      expect(canonical(devOnly)).toEqual(canonical(all));
+    });
+
+    test('a project none of the synthesized environments uses gets no foundation stack', () => {
+      expect(Object.keys(synthApp(mixed, { PIPELINE_ENVIRONMENTS: 'dev' }).stacks).sort()).toEqual(['dev', 'project-acme-orders']);
+    });
+
+    test('the left-out environments of a synthesized project are resolved and listed, the picked ones synthesized', () => {
+      const c = resolveConfig(mixed, { PIPELINE_ENVIRONMENTS: 'dev' });
+      expect([Object.keys(c.environments), Object.keys(c.unsynthesized ?? {})]).toEqual([['dev'], ['staging']]);
+    });
+
+    test("a left-out environment's own mistake is reported when it shares the project, not otherwise", () => {
+      const broken = (project: string) => ({ environments: { dev: { project: 'acme-orders', queueId: 'a' }, staging: { project, queueId: 'b', maxAttempts: -9 } } });
+      expect(() => resolveConfig(broken('acme-orders'), { PIPELINE_ENVIRONMENTS: 'dev' })).toThrow(/'context\.pipeline\.environments\.staging\.maxAttempts' must be an integer >= -1/);
+      expect(Object.keys(resolveConfig(broken('acme-other'), { PIPELINE_ENVIRONMENTS: 'dev' }).environments)).toEqual(['dev']);
+    });
+
+    test('a left-out environment whose names collide with a picked one is still refused', () => {
+      const clash = { environments: { dev: { project: 'acme-orders', queueId: 'orders' }, staging: { project: 'acme-orders', queueId: 'orders' } } };
+      expect(() => resolveConfig(clash, { PIPELINE_ENVIRONMENTS: 'dev' })).toThrow(/environments\.staging.*orders/);
+    });
+  });
+
   test('the foundation stack is protected from destroy by default; foundationProtectFromDestroy: false opts out', () => {
     const on = synthApp().stacks['project-my-gcp-project'];
     for (const [, r] of resourcesOf(on).filter(([a]) => /^google_project_(service|iam_member)\./.test(a))) expect(r.lifecycle.prevent_destroy).toBe(true);
@@ -74,6 +120,11 @@ describe('foundation stacks in the app', () => {
     expect(() =>
       resolveConfig({ environments: { dev: { project: 'acme-orders', queueId: 'a', foundationWaitSeconds: 30 }, prod: { project: 'acme-orders', queueId: 'b' } } }, {}),
     ).toThrow(/'context\.pipeline\.environments\.prod\.foundationWaitSeconds' must be the same as in environment "dev" \(30, context\.pipeline\.environments\.dev\.foundationWaitSeconds\), which shares project acme-orders and its foundation, got undefined/);
+  });
+
+  test('every stack, environment and foundation, requires Terraform >= 1.7 (removed blocks)', () => {
+    const { stacks } = synthApp(twoEnvsOneProject);
+    expect(Object.fromEntries(Object.entries(stacks).map(([name, tf]) => [name, tf.terraform.required_version]))).toEqual({ dev: '>= 1.7', prod: '>= 1.7', 'project-acme-orders': '>= 1.7' });
   });
 
   test('environment names starting with "project-" are refused (foundation stack names)', () => {
@@ -105,9 +156,24 @@ describe('a first apply that cannot race', () => {
     expect(waitOutput).toBe(`\${time_sleep.${waitId}.id}`);
     expect(grantOutput).toBe(`\${google_project_iam_member.${grantId}.id}`);
     // AND the grant itself waits, and the wait follows every API
-    expect(foundation.resource.google_project_iam_member[grantId].depends_on).toEqual([`time_sleep.${waitId}`]);
+    const [identityId] = Object.keys(foundation.resource.google_project_service_identity);
+    expect(foundation.resource.google_project_iam_member[grantId].depends_on).toEqual([`time_sleep.${waitId}`, `google_project_service_identity.${identityId}`]);
     const apis = Object.keys(foundation.resource.google_project_service);
     expect(Object.values(foundation.resource.time_sleep[waitId].triggers).sort()).toEqual(apis.map((id) => `\${google_project_service.${id}.id}`).sort());
+  });
+});
+
+describe('the service agent (issue 17, item 5)', () => {
+  test('the foundation stack creates the agent with google-beta; environment stacks do not declare google-beta', () => {
+    const { stacks } = synthApp(twoEnvsOneProject);
+    expect(Object.keys(stacks['project-acme-orders'].resource.google_project_service_identity)).toHaveLength(1);
+    expect(stacks['project-acme-orders'].terraform.required_providers['google-beta']).toEqual({ source: 'hashicorp/google-beta', version: '6.50.0' });
+    for (const env of ['dev', 'prod']) expect([env, stacks[env].terraform.required_providers['google-beta']]).toEqual([env, undefined]);
+  });
+
+  test('no doc claims that nothing races', () => {
+    const docs = [join(__dirname, '..', 'README.md'), ...readdirSync(join(__dirname, '..', 'docs')).map((f) => join(__dirname, '..', 'docs', f))];
+    expect(docs.filter((f) => /nothing races/i.test(readFileSync(f, 'utf8')))).toEqual([]);
   });
 });
 
@@ -120,9 +186,18 @@ describe('upgrade from the layout where each environment owned the foundation', 
     'google_project_iam_member.CloudTasksServiceAgent-my-gcp-project_ServiceAgentRole_DFBC79E7',
   ];
 
-  test('the environment stack forgets (never destroys) exactly the old APIs and agent grant', () => {
+  // What the last in-stack release (git d873427) also created, with alerts on (the default) and the "pubsub" sink:
+  // synthesized from that commit with `{ "deadLetterSink": "pubsub" }`.
+  const OLD_OPTIONAL_APIS = [
+    'google_project_service.CloudTasksServiceAgent-my-gcp-project_monitoring_D310B443',
+    'google_project_service.CloudTasksServiceAgent-my-gcp-project_logging_6A519154',
+    'google_project_service.CloudTasksServiceAgent-my-gcp-project_pubsub_EC2D2E43',
+  ];
+
+  test('the environment stack forgets (never destroys) every API and the agent grant the old layout created, monitoring/logging/pubsub included', () => {
     const env = synthApp().stacks.dev;
-    expect(env.removed).toEqual(OLD_FOUNDATION.map((from) => ({ from, lifecycle: { destroy: false } })));
+    const [grant, ...apis] = [OLD_FOUNDATION[3], ...OLD_FOUNDATION.slice(0, 3), ...OLD_OPTIONAL_APIS];
+    expect(env.removed).toEqual([...apis, grant].map((from) => ({ from, lifecycle: { destroy: false } })));
     const addresses = resourcesOf(env).map(([a]) => a);
     for (const from of OLD_FOUNDATION) expect(addresses).not.toContain(from);
   });
@@ -131,10 +206,11 @@ describe('upgrade from the layout where each environment owned the foundation', 
     const plain = synthApp().stacks['project-my-gcp-project'];
     const held = resourcesOf(plain).map(([a]) => a).filter((a) => !a.startsWith('time_sleep.'));
     expect(held).toEqual(expect.arrayContaining(OLD_FOUNDATION));
-    // Anything else is an API added since (alerts need Monitoring and Logging): added, never moved.
+    // Anything else is an API added since (alerts need Monitoring and Logging) or the agent's creation: added, never moved.
     expect(held.filter((a) => !OLD_FOUNDATION.includes(a)).sort()).toEqual([
       'google_project_service.CloudTasksServiceAgent-my-gcp-project_logging_6A519154',
       'google_project_service.CloudTasksServiceAgent-my-gcp-project_monitoring_D310B443',
+      'google_project_service_identity.CloudTasksServiceAgent-my-gcp-project_ServiceAgent_36DD2D04',
     ]);
     expect(plain.import).toBeUndefined();
 

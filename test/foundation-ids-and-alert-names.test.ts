@@ -83,6 +83,29 @@ describe('releaseProjectFoundation', () => {
   });
 });
 
+describe('releaseProjectFoundation covers every API of the old layout', () => {
+  const released = (apis?: string[]) => {
+    const stack = new TerraformStack(Testing.app(), 'env');
+    return releaseProjectFoundation(stack, 'test-project', apis).map((r) => r.address.replace(/^google_project_service\.CloudTasksServiceAgent-test-project_(\w+?)_[0-9A-F]{8}$/, '$1'));
+  };
+
+  test('by default: the three required APIs, monitoring, logging and pubsub, then the agent grant', () => {
+    expect(released()).toEqual(['cloudtasks', 'run', 'iam', 'monitoring', 'logging', 'pubsub', expect.stringMatching(/^google_project_iam_member\.CloudTasksServiceAgent-test-project_ServiceAgentRole_/)]);
+  });
+
+  test('extra APIs are added once, an API already covered is not repeated', () => {
+    expect(released(['pubsub.googleapis.com', 'secretmanager.googleapis.com']).slice(5, 7)).toEqual(['pubsub', 'secretmanager']);
+    expect(released(['pubsub.googleapis.com', 'secretmanager.googleapis.com'])).toHaveLength(8);
+  });
+});
+
+describe('Terraform version', () => {
+  test('a ProjectFoundationStack requires Terraform >= 1.7 (its environments carry removed blocks)', () => {
+    const stack = new ProjectFoundationStack(Testing.app(), 'home', { project: 'test-project' });
+    expect(JSON.parse(Testing.synth(stack)).terraform.required_version).toBe('>= 1.7');
+  });
+});
+
 describe('A foundation in another stack, written as HCL', () => {
   test('GIVEN a pipeline using a foundation stack WHEN the pipeline\'s stack is written as HCL THEN its readiness anchor carries the wait and the grant as input', () => {
     const app = Testing.app();

@@ -58,10 +58,23 @@ describe('npm run synth:hcl', () => {
 
   test('carries each removed block once (cdktf writes them only to JSON)', () => {
     const removed = jsonOf('dev').removed as { from: string }[];
-    expect(removed.length).toBe(4);
+    expect(removed.length).toBe(7); // cloudtasks, run, iam, monitoring, logging, pubsub, the agent grant
     for (const { from } of removed) {
       expect(occurrences(hclOf('dev'), new RegExp(`removed \\{\\n\\s+from = ${escape(from)}\\n\\s+lifecycle \\{\\n\\s+destroy = false`))).toBe(1);
     }
+  });
+
+  test('the terraform block requires Terraform >= 1.7 (cdktf 0.21 writes `0 = "required_version"`; the script rewrites it)', () => {
+    for (const stack of stacks()) {
+      expect(hclOf(stack)).toMatch(/terraform \{[\s\S]*?\n\s+required_version = ">= 1\.7"\n/);
+      expect(hclOf(stack)).not.toMatch(/^\s*\d+ = "/m);
+    }
+  });
+
+  test('provider meta-arguments are references, not quoted strings (the service identity uses google-beta)', () => {
+    const foundation = stacks().find((n) => n.startsWith('project-'))!;
+    expect(hclOf(foundation)).toMatch(/\n\s+provider\s+= google-beta\n/);
+    for (const stack of stacks()) expect(hclOf(stack)).not.toMatch(/^\s*provider\s*= "/m);
   });
 
   test('depends_on entries are references, not quoted strings', () => {

@@ -7,6 +7,8 @@ const alerts = (props: Partial<QueueAlertsProps> = {}) => synth((stack) => new Q
 const policy = (s: ReturnType<typeof synth>, match: RegExp) =>
   Object.values(resources(s, 'google_monitoring_alert_policy')).find((p: any) => match.test(p.display_name)) as any;
 const QUEUE = 'resource.type = "cloud_tasks_queue" AND resource.labels.project_id = "test-project" AND resource.labels.queue_id = "orders" AND resource.labels.location = "us-central1"';
+const DEAD_LETTER_LINES =
+  'resource.type = "cloud_run_revision" AND resource.labels.service_name = "orders-handler" AND (jsonPayload.outcome = "dead-lettered" OR jsonPayload.outcome = "dead-letter-failed") AND jsonPayload.queue = "orders"';
 const ANY_PROJECT = 'resource.type = "cloud_tasks_queue" AND resource.labels.queue_id = "orders" AND resource.labels.location = "us-central1"';
 
 describe('QueueAlerts', () => {
@@ -35,23 +37,30 @@ describe('QueueAlerts', () => {
     expect(c.denominator_aggregations).toEqual(window);
   });
 
-  test('dead letters: a log-based metric on the handler\'s "dead-lettered" lines for this queue, alerting on any', () => {
-    const s = alerts();
-    const metric = only(s, 'google_logging_metric');
+  test('dead letters: a log-based metric on the handler\'s "dead-lettered" lines for this queue (for the dashboard)', () => {
+    const metric = only(alerts(), 'google_logging_metric');
     expect(metric.name).toBe('cloud-tasks/dead-letters/us-central1/orders');
-    expect(metric.filter).toBe(
-      'resource.type = "cloud_run_revision" AND resource.labels.service_name = "orders-handler" AND (jsonPayload.outcome = "dead-lettered" OR jsonPayload.outcome = "dead-letter-failed") AND jsonPayload.queue = "orders"',
-    );
+    expect(metric.filter).toBe(DEAD_LETTER_LINES);
     expect(metric.metric_descriptor).toMatchObject({ metric_kind: 'DELTA', value_type: 'INT64' });
-    const p = policy(s, /dead-lettered/);
-    expect(p.conditions[0].condition_threshold).toMatchObject({
-      filter: 'resource.type = "cloud_run_revision" AND metric.type = "logging.googleapis.com/user/cloud-tasks/dead-letters/us-central1/orders"',
-      comparison: 'COMPARISON_GT',
-      threshold_value: 0,
-      duration: '0s',
-    });
+  });
+
+  test('dead letters: the alert is a log-match condition on the same lines, so it never waits for the metric (provider issue 11102)', () => {
+    const p = policy(alerts(), /dead-lettered/);
+    expect(p.conditions).toEqual([{ display_name: 'any dead letter', condition_matched_log: { filter: DEAD_LETTER_LINES } }]);
     expect(p.severity).toBe('ERROR');
-    expect(p.depends_on).toEqual([`google_logging_metric.${Object.keys(resources(s, 'google_logging_metric'))[0]}`]);
+  });
+
+  test('dead letters: the alert depends on nothing of its own (the metric may not be queryable yet)', () => {
+    expect(policy(alerts(), /dead-lettered/).depends_on).toBeUndefined();
+  });
+
+  test('dead letters: a log-match policy carries the notification rate limit it requires, and closes its incident after 30 minutes', () => {
+    expect(policy(alerts(), /dead-lettered/).alert_strategy).toEqual({ notification_rate_limit: { period: '300s' }, auto_close: '1800s' });
+  });
+
+  test('threshold policies carry no alert strategy (the rate limit is for log-match policies only)', () => {
+    expect(policy(alerts(), /backlog/).alert_strategy).toBeUndefined();
+    expect(policy(alerts(), /failing/).alert_strategy).toBeUndefined();
   });
 
   test('without a project the filters do not pin one (the provider\'s project holds the policy)', () => {
@@ -74,7 +83,6 @@ describe('QueueAlerts', () => {
     const name = only(s, 'google_logging_metric').name;
     expect(name).toMatch(/^cloud-tasks\/dead-letters\/us-central1\/Qx+-[0-9a-f]{16}$/);
     expect(name).toHaveLength(100);
-    expect(policy(s, /dead-lettered/).conditions[0].condition_threshold.filter).toContain(`logging.googleapis.com/user/${name}"`);
   });
 
   test('thresholds and notification channels come from props', () => {
@@ -170,10 +178,46 @@ describe('PipelineDashboard', () => {
       { queueId: 'orders', location: 'us-central1' },
       { queueId: 'emails', location: 'europe-west1', deadLetters: true },
     ]);
-    const cells = d.mosaicLayout.tiles.map((t: any) => `${t.xPos},${t.yPos}`);
+    const cells = d.mosaicLayout.tiles.map((t: any) => `${t.xPos ?? 0},${t.yPos ?? 0}`); // an absent coordinate is 0
     expect(new Set(cells).size).toBe(cells.length);
     expect(d.mosaicLayout.tiles).toHaveLength(7);
-    expect(d.mosaicLayout.tiles.every((t: any) => t.xPos + t.width <= d.mosaicLayout.columns)).toBe(true);
+    expect(d.mosaicLayout.tiles.every((t: any) => (t.xPos ?? 0) + t.width <= d.mosaicLayout.columns)).toBe(true);
+  });
+
+  test('no tile has a zero xPos or yPos: the first tile has neither, the others only their non-zero ones', () => {
+    const tiles = dashboard([
+      { queueId: 'orders', location: 'us-central1' },
+      { queueId: 'emails', location: 'europe-west1' },
+    ]).mosaicLayout.tiles;
+    expect(tiles.map((t: any) => [t.xPos, t.yPos])).toEqual([
+      [undefined, undefined], [12, undefined], [24, undefined],
+      [undefined, 16], [12, 16], [24, 16],
+    ]);
+    expect(Object.keys(tiles[0])).toEqual(['width', 'height', 'widget']);
+  });
+
+  test('plans clean against an API that omits zero values (the provider 6.50.0 diff suppression, ported)', () => {
+    // google/services/monitoring/resource_monitoring_dashboard.go: removeComputedKeys drops from the API's JSON
+    // (old) every key the config (new) lacks, then monitoringDashboardDiffSuppress compares with DeepEqual.
+    const removeComputedKeys = (old: any, now: any): any => {
+      for (const k of Object.keys(old)) {
+        if (now[k] === undefined || now[k] === null) delete old[k];
+        else if (Array.isArray(old[k])) old[k].forEach((v: any, i: number) => { if (v && typeof v === 'object' && now[k].length > i) old[k][i] = removeComputedKeys(v, now[k][i]); });
+        else if (old[k] && typeof old[k] === 'object') old[k] = removeComputedKeys(old[k], now[k]);
+      }
+      return old;
+    };
+    // The API's answer: what was sent, without zero-valued fields, plus fields it computes.
+    const omitZeroes = (v: any): any =>
+      Array.isArray(v) ? v.map(omitZeroes) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== 0).map(([k, x]) => [k, omitZeroes(x)])) : v;
+    const config = dashboard([{ queueId: 'orders', location: 'us-central1', deadLetters: true }, { queueId: 'emails', location: 'us-central1' }]);
+    const api = { ...omitZeroes(config), name: 'projects/1/dashboards/abc', etag: 'e1' };
+    expect(removeComputedKeys(api, config)).toEqual(config);
+  });
+
+  test('labels are checked like every label (key pattern)', () => {
+    expect(() => synth((stack) => new PipelineDashboard(stack, 'Dash', { displayName: 'd', labels: { Team: 'x' }, queues: [{ queueId: 'orders', location: 'us-central1' }] }))).toThrow(/'labels\.Team' must be a label key/);
+    expect(() => alerts({ labels: { team: 'X' } })).toThrow(/'labels\.team' must be a label value/);
   });
 
   test('rejects an empty queue list and a bad queue id', () => {

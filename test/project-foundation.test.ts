@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProjectFoundation, ProjectFoundationProps, ProjectFoundationStack, REQUIRED_APIS, ServiceAccount } from '../constructs';
+import { GoogleBetaProvider, ProjectFoundation, ProjectFoundationProps, ProjectFoundationStack, REQUIRED_APIS, ServiceAccount } from '../constructs';
 import { only, resources, synth } from './helpers';
 
 const foundation = (props: ProjectFoundationProps = {}) => synth((stack) => ProjectFoundation.of(stack, { project: 'test-project', ...props }));
@@ -32,8 +32,58 @@ describe('ProjectFoundation', () => {
     expect(wait.triggers).toEqual(Object.fromEntries(REQUIRED_APIS.map((api) => [api, `\${google_project_service.${ids[api]}.id}`])));
   });
 
-  test('grants the agent its role only after the wait, when the agent exists', () => {
+  test('grants the agent its role only after the wait and after creating the agent (no race with its creation)', () => {
     const s = foundation();
+    expect(only(s, 'google_project_iam_member').depends_on).toEqual([`time_sleep.${idOf(s, 'time_sleep')}`, `google_project_service_identity.${idOf(s, 'google_project_service_identity')}`]);
+  });
+
+  test('creates the Cloud Tasks agent with google-beta google_project_service_identity, after the wait', () => {
+    const s = foundation();
+    expect(only(s, 'google_project_service_identity')).toEqual({
+      project: `\${data.google_project.${Object.keys((s.json as any).data.google_project)[0]}.project_id}`,
+      service: 'cloudtasks.googleapis.com',
+      provider: 'google-beta',
+      depends_on: [`time_sleep.${idOf(s, 'time_sleep')}`],
+    });
+  });
+
+  test('the grant keeps its member built from the project number (an existing grant is not replaced)', () => {
+    const s = foundation();
+    expect(only(s, 'google_project_iam_member').member).toBe(`serviceAccount:service-\${data.google_project.${Object.keys((s.json as any).data.google_project)[0]}.number}@gcp-sa-cloudtasks.iam.gserviceaccount.com`);
+  });
+
+  test('declares google-beta once per stack, pinned to the google provider\'s version, with its project, and no bindings package', () => {
+    const s = synth((stack) => {
+      ProjectFoundation.of(stack, 'test-project');
+      ProjectFoundation.of(stack, 'other-project');
+    });
+    const json = s.json as any;
+    expect(json.provider['google-beta']).toEqual([{ project: 'test-project' }]);
+    expect(json.terraform.required_providers['google-beta']).toEqual({ source: 'hashicorp/google-beta', version: json.terraform.required_providers.google.version });
+    expect(Object.keys(resources(s, 'google_project_service_identity'))).toHaveLength(2);
+  });
+
+  test('as HCL: the google-beta provider with its project, and the identity with its service and provider', () => {
+    const stack = new ProjectFoundationStack(Testing.app(), 'home', { project: 'test-project' });
+    const hcl = Testing.synthHcl(stack);
+    expect(hcl).toMatch(/provider "google-beta" \{\s+project = "test-project"\s+\}/);
+    const identity = /resource "google_project_service_identity" "[^"]+" \{([\s\S]*?)\n\}/.exec(hcl)?.[1] ?? '';
+    expect(identity).toMatch(/\n\s*service = "cloudtasks\.googleapis\.com"/);
+    expect(identity).toMatch(/\n\s*project = "\$\{data\.google_project\.[\w-]+\.project_id\}"/);
+    // cdktf quotes the provider reference; npm run synth:hcl unquotes it (test/hcl-export.test.ts)
+    expect(identity).toMatch(/\n\s*provider = "google-beta"/);
+  });
+
+  test('google-beta without a google provider in the stack has no project of its own', () => {
+    const stack = new TerraformStack(Testing.app(), 'bare');
+    GoogleBetaProvider.of(stack);
+    expect(JSON.parse(Testing.synth(stack)).provider['google-beta']).toEqual([{}]);
+  });
+
+  test('createServiceAgent: false leaves the agent to Google: no identity, no google-beta, the grant waits for the wait only', () => {
+    const s = foundation({ createServiceAgent: false });
+    expect(resources(s, 'google_project_service_identity')).toEqual({});
+    expect((s.json as any).provider).not.toHaveProperty('google-beta');
     expect(only(s, 'google_project_iam_member').depends_on).toEqual([`time_sleep.${idOf(s, 'time_sleep')}`]);
   });
 
@@ -115,7 +165,8 @@ describe('ProjectFoundation', () => {
     });
     const ready = [`time_sleep.${idOf(s, 'time_sleep')}`, `google_project_iam_member.${idOf(s, 'google_project_iam_member')}`];
     expect(only(s, 'google_service_account').depends_on).toEqual(ready);
-    expect(only(s, 'google_project_iam_member').depends_on).toEqual([ready[0]]);
+    expect(only(s, 'google_project_iam_member').depends_on).toEqual([ready[0], `google_project_service_identity.${idOf(s, 'google_project_service_identity')}`]);
+    expect(only(s, 'google_project_service_identity').depends_on).toEqual([ready[0]]);
     expect(only(s, 'time_sleep')).not.toHaveProperty('depends_on');
   });
 
