@@ -77,6 +77,11 @@ export const REPLACEMENT_RULES: Readonly<Record<string, ReplacementRule>> = {
     identity: ['project', 'service'],
     source: `${GOOGLE} google/services/resourcemanager/resource_google_project_service.go:116,123 (service, project: ForceNew)`,
   },
+  google_project_service_identity: {
+    forceNew: ['service', 'project'],
+    identity: ['project', 'service'],
+    source: 'hashicorp/terraform-provider-google-beta v6.50.0 google-beta/services/resourcemanager/resource_project_service_identity.go:49-58 (service, project: ForceNew; read and delete are no-ops)',
+  },
   google_project_iam_member: iamMember(['project'], 'google/services/resourcemanager/iam_project.go:31-34'),
   google_cloud_tasks_queue_iam_member: iamMember(['project', 'location', 'name'], 'google/services/cloudtasks/iam_cloud_tasks_queue.go:35-50'),
   google_cloud_run_v2_service_iam_member: iamMember(['project', 'location', 'name'], 'google/services/cloudrunv2/iam_cloud_run_v2_service.go:35-50'),

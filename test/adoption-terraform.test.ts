@@ -6,6 +6,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ADOPTING, synthStacks, synthTexts } from './adoption-fixtures';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { fixTerraformAttributes, unquoteDependsOn, unquoteProvider } = require('../scripts/hcl-blocks');
 
 const hasTerraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).status === 0;
 if (!hasTerraform) console.warn('adoption-terraform.test.ts: no terraform binary on PATH, so the Terraform checks are skipped (install Terraform >= 1.7 to run them)');
@@ -23,7 +25,10 @@ describeWithTerraform('terraform 1.11 on the import blocks (offline)', () => {
   test('terraform fmt accepts the HCL rendering, and its import blocks carry the JSON synth ids', () => {
     const file = join(dir, 'fmt', 'cdk.tf');
     mkdirSync(join(dir, 'fmt'));
-    writeFileSync(file, synthTexts(ADOPTING_ALL, true).dev);
+    // As `npm run synth:hcl` writes it: cdktf's HCL writer plus the fixes scripts/synth-hcl.js applies (the
+    // terraform block's required_version, unquoted provider and depends_on references).
+    const terraform = JSON.parse(synthTexts(ADOPTING_ALL).dev).terraform;
+    writeFileSync(file, fixTerraformAttributes(unquoteProvider(unquoteDependsOn(synthTexts(ADOPTING_ALL, true).dev)), terraform));
     const fmt = tf(join(dir, 'fmt'), 'fmt', '-list=false', 'cdk.tf');
     expect([fmt.status, fmt.stderr]).toEqual([0, expect.not.stringContaining('Error')]);
     const formatted = readFileSync(file, 'utf8');

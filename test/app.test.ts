@@ -55,7 +55,7 @@ describe('local state (no stateBucket)', () => {
   });
 
   test('npm run deploy (PIPELINE_DEPLOY=1) without stateBucket warns that state is local; with one, or on a plain synth, it does not', () => {
-    const deploy = { PIPELINE_DEPLOY: '1', PIPELINE_PROJECT: 'acme-orders-dev' };
+    const deploy = { PIPELINE_DEPLOY: '1', PIPELINE_PROJECT: 'acme-orders-dev', PIPELINE_HANDLER_IMAGE: 'europe-docker.pkg.dev/acme/handlers/orders:1.4.0' };
     const local = /^WARNING: no stateBucket: Terraform state is local \(terraform\.STACK\.tfstate files beside cdktf\.json\)/;
     expect(resolveConfig({}, deploy).warnings.filter((w) => local.test(w))).toHaveLength(1);
     expect(resolveConfig({ stateBucket: 'acme-tf-state' }, deploy).warnings.filter((w) => local.test(w))).toEqual([]);

@@ -14,6 +14,13 @@ const ADDED: RegExp[] = [
   /^project-[\w-]+: resource\.google_project_service_identity\.CloudTasksServiceAgent-[\w-]+_ServiceAgent_[0-9A-F]{8}$/,
 ];
 
+/**
+ * Addresses a documented config lost because the config itself changed on purpose: the many-queue example's
+ * `orders-slow` (1800 s) is now CreateTask-only (`bufferTask: false`, issue 17 item 1), and a CreateTask-only
+ * queue has no `buffer_task_url` output (a POST there would give its tasks 600 s). Outputs hold no data.
+ */
+const REMOVED: RegExp[] = [/^(dev|prod): output\.buffer_task_url_orders-slow$/];
+
 const configs = { ...docConfigs(), ...PROSE_CONFIGS };
 
 test('every recorded config is still in the docs or the prose list', () => {
@@ -22,5 +29,5 @@ test('every recorded config is still in the docs or the prose list', () => {
 
 test.each(Object.keys(recorded))('%s keeps every Terraform address it had', (name) => {
   const now = addressesOf(configs[name]);
-  expect(now.filter((a) => !ADDED.some((r) => r.test(a)))).toEqual(recorded[name]);
+  expect(now.filter((a) => !ADDED.some((r) => r.test(a)))).toEqual(recorded[name].filter((a) => !REMOVED.some((r) => r.test(a))));
 });

@@ -81,12 +81,12 @@ describe('the placeholder image: Google\'s hello sample acknowledges and drops e
   });
 
   test('GIVEN npm run deploy with PIPELINE_ALLOW_PLACEHOLDER=1 WHEN resolved THEN both placeholders are allowed, still with the one warning', () => {
-    const { warnings } = resolveConfig({}, { ...DEPLOY, PIPELINE_ALLOW_PLACEHOLDER: '1' });
+    const { warnings } = resolveConfig({ stateBucket: 'acme-tf-state' }, { ...DEPLOY, PIPELINE_ALLOW_PLACEHOLDER: '1' });
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/placeholder project .* and the placeholder handler image/);
   });
 
   test('GIVEN npm run deploy with a real project and image WHEN resolved THEN it goes on', () => {
-    expect(resolveConfig({ project: 'acme-orders-dev', handlerImage: IMAGE }, DEPLOY).warnings).toEqual([]);
+    expect(resolveConfig({ project: 'acme-orders-dev', handlerImage: IMAGE, stateBucket: 'acme-tf-state' }, DEPLOY).warnings).toEqual([]);
   });
 });

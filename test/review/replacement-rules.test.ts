@@ -24,7 +24,7 @@ describe('every row of the replacement rules', () => {
   });
 
   test.each(Object.entries(REPLACEMENT_RULES))('%s cites the provider source it comes from', (type, rule) => {
-    const expected = type.startsWith('google_') ? /terraform-provider-google v6\.50\.0 google\/\S+\.go/ : /terraform-provider-time v0\.13\.1|Terraform built-in terraform_data/;
+    const expected = type.startsWith('google_') ? /terraform-provider-google(-beta)? v6\.50\.0 google(-beta)?\/\S+\.go/ : /terraform-provider-time v0\.13\.1|Terraform built-in terraform_data/;
     expect(rule.source).toMatch(expected);
   });
 });
