@@ -46,15 +46,21 @@ export interface ReceivedDeadLetter {
   readonly attributes: Record<string, string>;
   /** The dead letter itself, decoded from the message data. */
   readonly letter: DeadLetter;
+  /** Never set on a readable letter (tells it apart from an {@link UnreadableDeadLetter}). */
   readonly problem?: undefined;
 }
 
 /** A message that is not a readable dead letter (not JSON, or a field missing or malformed): shown, never replayed. */
 export interface UnreadableDeadLetter {
+  /** The lease handle: what `acknowledge` and `release` take. */
   readonly ackId: string;
+  /** Pub/Sub's message id. */
   readonly messageId: string;
+  /** When the message was published (RFC 3339), when the server says. */
   readonly publishTime?: string;
+  /** The message attributes, as published. */
   readonly attributes: Record<string, string>;
+  /** Never set: there is no readable letter. */
   readonly letter?: undefined;
   /** Why it cannot be read, e.g. "not JSON" or "headers must be an object, got null". */
   readonly problem: string;

@@ -35,7 +35,12 @@ export class MovedResources extends TerraformElement {
   }
 
   /** The `moved` blocks, `{ from, to }` addresses (`TYPE.NAME`), in chain order per resource. */
-  get moves(): { from: string; to: string }[] {
+  get moves(): {
+    /** The old address, `TYPE.NAME`. */
+    from: string;
+    /** The new address, `TYPE.NAME`. */
+    to: string;
+  }[] {
     const chain = [...this.formerIds, this.target.node.id];
     const all = this.target.node.findAll();
     // A grant's construct id names its grantee by construct path ("runinvoker-Pipeline-Enqueuer", see grantId in
@@ -55,6 +60,7 @@ export class MovedResources extends TerraformElement {
     });
   }
 
+  /** The stack's `moved` blocks (none when the target never had another id). */
   override toTerraform(): Record<string, unknown> {
     const moves = this.moves;
     return moves.length > 0 ? { moved: moves } : {};

@@ -65,7 +65,12 @@ export class PipelineDashboard extends Construct {
  * the keys absent from the config, then `reflect.DeepEqual`), so a config `xPos: 0` would plan a change on every
  * run (provider issue 16173). Omitted, the API's default (0) applies.
  */
-export function position(xPos: number, yPos: number): { xPos?: number; yPos?: number } {
+export function position(xPos: number, yPos: number): {
+  /** The tile's column, absent at 0. */
+  xPos?: number;
+  /** The tile's row, absent at 0. */
+  yPos?: number;
+} {
   return { ...(xPos !== 0 && { xPos }), ...(yPos !== 0 && { yPos }) };
 }
 

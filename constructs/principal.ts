@@ -159,7 +159,12 @@ export function grantId(role: string, principal: IPrincipal): string {
  * id clash. Refuses public and malformed members, whatever built the principal; a member known only at synth
  * (a token) is checked on its resolved value when the stack is written.
  */
-export function grantOnce<T extends IConstruct & { member: string }>(scope: IConstruct, role: string, principal: IPrincipal, create: (id: string) => T): T {
+export function grantOnce<
+  T extends IConstruct & {
+    /** The IAM member the grant resource binds. */
+    member: string;
+  },
+>(scope: IConstruct, role: string, principal: IPrincipal, create: (id: string) => T): T {
   const what = `grant of ${role} on '${scope.node.path}'`;
   checkMember(synthProblems(), 'member', principal.member).throwIfAny(what);
   const id = grantId(role, principal);

@@ -166,6 +166,7 @@ export class QueueAlerts extends Construct {
 
 /** Log-match alerts: the shortest notification period and incident auto-close Cloud Monitoring accepts. */
 export const DEAD_LETTER_NOTIFY_SECONDS = 300;
+/** How long an open dead-letter incident stays open without a new match (Cloud Monitoring's minimum for log-match alerts). */
 export const DEAD_LETTER_AUTO_CLOSE_SECONDS = 1800;
 
 /**

@@ -12,16 +12,23 @@ import type { Problems } from './problems';
 
 /** Where to find each existing name (shown when one is missing). */
 export const ADOPT_HINTS = {
+  /** Finds a queue's full name. */
   queue: "gcloud tasks queues describe QUEUE --location=REGION --format='value(name)'",
+  /** Lists the project's service accounts. */
   account: "gcloud iam service-accounts list --project=PROJECT --format='value(email)'",
+  /** Lists the Cloud Run services and their regions. */
   service: 'gcloud run services list --project=PROJECT (SERVICE and REGION columns)',
+  /** Finds the account a Cloud Run service runs as. */
   runtime: "gcloud run services describe SERVICE --region=REGION --format='value(spec.template.spec.serviceAccountName)'",
 } as const;
 
 /** `projects/P/locations/L/queues/Q` or `.../services/S`, split. */
 export interface ResourcePath {
+  /** The project id. */
   readonly project: string;
+  /** The region. */
   readonly location: string;
+  /** The queue id or service name. */
   readonly name: string;
 }
 
@@ -37,7 +44,12 @@ export function parseResourcePath(collection: 'queues' | 'services', path: strin
 }
 
 /** A user-managed account's id and project, from `ID@PROJECT.iam.gserviceaccount.com`; undefined otherwise. */
-export function userManagedAccount(email: string): { accountId: string; project: string } | undefined {
+export function userManagedAccount(email: string): {
+  /** The account id, the part before `@`. */
+  accountId: string;
+  /** The project the account belongs to. */
+  project: string;
+} | undefined {
   const m = /^([^@]+)@([a-z][-a-z0-9]+)\.iam\.gserviceaccount\.com$/.exec(email);
   return m && ACCOUNT_ID_PATTERN.test(m[1]) ? { accountId: m[1], project: m[2] } : undefined;
 }
@@ -54,7 +66,14 @@ export interface ExistingPathCheck {
   /** The existing full name as the user gave it. */
   readonly existing: string | undefined;
   /** The declared project, location and name (undefined or a token: not compared). */
-  readonly declared: { readonly project?: string; readonly location: string; readonly name: string };
+  readonly declared: {
+    /** The declared project id. */
+    readonly project?: string;
+    /** The declared region. */
+    readonly location: string;
+    /** The declared queue id or service name. */
+    readonly name: string;
+  };
 }
 
 /**

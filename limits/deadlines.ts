@@ -52,7 +52,12 @@ export function checkQueueDeadline(p: Problems, s: QueueDeadlineSettings): void 
  * The deadline a producer of this project sends with CreateTask: the queue's configured one (600 s when the
  * producer does not know it), or a shorter one asked for explicitly. Returns the seconds, or the problem.
  */
-export function producerDeadline(queueDeadlineSeconds: number | undefined, requestedSeconds: number | undefined): { seconds: number; problem?: string } {
+export function producerDeadline(queueDeadlineSeconds: number | undefined, requestedSeconds: number | undefined): {
+  /** The deadline to send, in seconds. */
+  seconds: number;
+  /** Why the requested deadline is refused (longer than the queue's, or out of range), if it is. */
+  problem?: string;
+} {
   const configured = queueDeadlineSeconds ?? DISPATCH_DEADLINE.default;
   if (requestedSeconds === undefined) return { seconds: configured };
   if (requestedSeconds > configured) {

@@ -9,6 +9,7 @@
  */
 export const CLOUD_TASKS_LOCATIONS_AS_OF = '2026-12-01';
 
+/** The Cloud Tasks locations as of {@link CLOUD_TASKS_LOCATIONS_AS_OF} (see the source above). */
 export const CLOUD_TASKS_LOCATIONS: readonly string[] = [
   // Americas
   'northamerica-northeast1',
