@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', 'coverage/', '**/dist/', '.local/', 'docs/api/', '.stryker-tmp/', 'reports/', '.cache/'] },
+  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', 'coverage/', '**/dist/', '.local/', '.stryker-tmp/', 'reports/', '.cache/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
