@@ -13,8 +13,8 @@
 //   refreshes the state. MUTATION_STRICT=1 makes a stale file fail the run (for releases).
 'use strict';
 const { execFileSync, spawnSync } = require('node:child_process');
-const { existsSync, readFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } = require('node:fs');
+const { dirname, join, relative, resolve } = require('node:path');
 
 const root = join(__dirname, '..');
 const config = JSON.parse(readFileSync(join(root, 'stryker.config.json'), 'utf8'));
@@ -57,15 +57,31 @@ function classify(state, files, read) {
   return { fresh, stale };
 }
 
+/** The report's files whose repository path is in `wanted` (report paths may be absolute or relative). */
+function onlyFiles(files, wanted) {
+  return Object.fromEntries(Object.entries(files).filter(([file]) => wanted.includes(relative(root, resolve(root, file)).split('\\').join('/'))));
+}
+
 function main() {
   const state = JSON.parse(readFileSync(join(root, config.incrementalFile), 'utf8'));
   const listed = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: root, encoding: 'utf8' }).split('\n').filter(Boolean);
   const { fresh, stale } = classify(state, mutateFiles(config.mutate, listed), (f) => (existsSync(join(root, f)) ? readFileSync(join(root, f), 'utf8') : undefined));
 
   if (fresh.length > 0) {
-    const run = spawnSync('npx', ['stryker', 'run', '--mutate', fresh.join(',')], { cwd: root, stdio: 'inherit' });
+    // On a copy of the state: Stryker rewrites its incremental file with what it ran, and the committed one must keep
+    // every file's results.
+    const scratch = join(root, 'reports', 'mutation', 'ci-incremental.json');
+    mkdirSync(dirname(scratch), { recursive: true });
+    copyFileSync(join(root, config.incrementalFile), scratch);
+    const run = spawnSync('npx', ['stryker', 'run', '--mutate', fresh.join(','), '--incrementalFile', relative(root, scratch)], { cwd: root, stdio: 'inherit' });
     if (run.status !== 0) process.exit(run.status ?? 1);
-    const gate = spawnSync(process.execPath, [join(__dirname, 'mutation-thresholds.js')], { cwd: root, stdio: 'inherit' });
+    // Stryker's report also carries what it could reuse of the stale files (their unchanged mutants): gate only
+    // the fresh ones, whose every result stands.
+    const reportPath = join(root, 'reports', 'mutation', 'mutation.json');
+    const report = JSON.parse(readFileSync(reportPath, 'utf8'));
+    const freshReport = join(root, 'reports', 'mutation', 'mutation-fresh.json');
+    writeFileSync(freshReport, JSON.stringify({ ...report, files: onlyFiles(report.files, fresh) }));
+    const gate = spawnSync(process.execPath, [join(__dirname, 'mutation-thresholds.js'), freshReport], { cwd: root, stdio: 'inherit' });
     if (gate.status !== 0) process.exit(gate.status ?? 1);
   }
   if (stale.length > 0) {
@@ -79,4 +95,4 @@ function main() {
 }
 
 if (require.main === module) main();
-module.exports = { classify, globRegExp, mutateFiles };
+module.exports = { classify, globRegExp, mutateFiles, onlyFiles };

@@ -1,6 +1,8 @@
 // The bounded mutation gate of CI (scripts/mutation-ci.js): which files the committed state still vouches for.
+import { join } from 'node:path';
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { classify, globRegExp, mutateFiles } = require('../scripts/mutation-ci');
+const { classify, globRegExp, mutateFiles, onlyFiles } = require('../scripts/mutation-ci');
 
 const mutant = (tests: string[]) => ({ coveredBy: tests, killedBy: tests.slice(0, 1) });
 const state = {
@@ -46,5 +48,13 @@ describe('classify', () => {
       { file: 'constructs/b.ts', reason: 'covered by a changed test file (test/two.test.ts)', mutants: 1 },
       { file: 'constructs/new.ts', reason: 'new', mutants: 0 },
     ]);
+  });
+});
+
+describe('onlyFiles', () => {
+  test('keeps the fresh files of a report, whether it names them relative or absolute', () => {
+    const root = join(__dirname, '..');
+    const files = { 'config/names.ts': { mutants: [] }, [`${root}/handler/src/work.ts`]: { mutants: [] }, 'handler/src/shutdown.ts': { mutants: [] } };
+    expect(Object.keys(onlyFiles(files, ['handler/src/work.ts', 'handler/src/shutdown.ts']))).toEqual([`${root}/handler/src/work.ts`, 'handler/src/shutdown.ts']);
   });
 });
