@@ -1,23 +1,10 @@
 // Slow, oversized and unauthenticated clients: each is answered promptly and cannot hold a connection.
 import { request } from 'node:http';
-import { connect, Socket } from 'node:net';
 import { BadRequestError } from '../src/context';
 import { gate, Harness, recordingWork, startHandler, taskHeaders } from './harness';
+import { rawClient } from './raw-client';
 
 const noAuth = { TASKS_AUTH: 'disabled' };
-
-/** A raw client socket: everything the server sends, and when it closes the connection. */
-function rawClient(port: number): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let text = '';
-    socket.on('data', (d) => (text += d.toString('latin1')));
-    socket.on('error', () => undefined); // a reset is one way of being closed
-    const closed = new Promise<void>((r) => socket.on('close', () => r()));
-    socket.once('connect', () => resolve({ socket, received: () => text, closed }));
-    socket.once('error', reject);
-  });
-}
 
 function head(headers: Record<string, string>, path = '/tasks'): string {
   return `POST ${path} HTTP/1.1\r\nHost: localhost\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`;
