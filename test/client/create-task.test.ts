@@ -1,17 +1,10 @@
-import { closeClients, createTask, DuplicateTaskError, PermissionDeniedError, QueueNotFoundError, TaskValidationError, UnavailableError } from '../../client';
-import { googleError, Recorder } from './recorder';
+import { createTask, DuplicateTaskError, PermissionDeniedError, QueueNotFoundError, TaskValidationError, UnavailableError } from '../../client';
+import { googleError, Recorder, recorderForSuite } from './recorder';
 
 const QUEUE = 'projects/test-project/locations/us-central1/queues/orders';
 
 describe('createTask through the official client (REST transport to a local endpoint)', () => {
-  let api: Recorder;
-  beforeAll(async () => {
-    api = await new Recorder().start();
-  });
-  afterAll(async () => {
-    await closeClients();
-    await api.stop();
-  });
+  const api = recorderForSuite();
   beforeEach(() => {
     api.requests.length = 0;
     api.script.length = 0;

@@ -1,10 +1,10 @@
 // Credentials go only where they belong: a recording API server and an Application Default Credentials stub
 // that records whether it was asked for a token prove that neither an explicit token nor ADC leaks.
-import { bufferTask, closeClients, createTask, pauseQueue, resumeQueue, UntrustedEndpointError } from '../../client';
+import { bufferTask, createTask, pauseQueue, resumeQueue, UntrustedEndpointError } from '../../client';
 import { checkEndpoint, isLoopbackHost } from '../../client/credentials';
 import { sentences } from '../../client/text';
 import { adc, onlyLoopbackFetch } from './credential-stubs';
-import { Recorder } from './recorder';
+import { recorderForSuite } from './recorder';
 
 jest.mock('google-auth-library', () => jest.requireActual('./credential-stubs').withAdcStub(jest.requireActual('google-auth-library')));
 
@@ -12,15 +12,8 @@ const QUEUE = 'projects/test-project/locations/us-central1/queues/orders';
 const createdReply = { status: 200, body: { name: `${QUEUE}/tasks/1`, scheduleTime: '2026-11-25T21:00:00Z' } };
 
 describe('credentials and endpoints', () => {
-  let api: Recorder;
+  const api = recorderForSuite();
   let fetchSpy: jest.SpyInstance;
-  beforeAll(async () => {
-    api = await new Recorder().start();
-  });
-  afterAll(async () => {
-    await closeClients();
-    await api.stop();
-  });
   beforeEach(() => {
     adc.asked = 0;
     api.requests.length = 0;

@@ -1,9 +1,9 @@
 // The dead-letter reader and replay follow the credential rules of client/credentials.ts: a recording server and
 // an Application Default Credentials stub that counts its requests prove that no token leaks from either.
-import { closeClients, DeadLetterReader, replayDeadLetter, UntrustedEndpointError } from '../../client';
+import { DeadLetterReader, replayDeadLetter, UntrustedEndpointError } from '../../client';
 import { main } from '../../client/dead-letters-cli';
 import { adc, onlyLoopbackFetch } from './credential-stubs';
-import { Recorder } from './recorder';
+import { recorderForSuite } from './recorder';
 
 jest.mock('google-auth-library', () => jest.requireActual('./credential-stubs').withAdcStub(jest.requireActual('google-auth-library')));
 
@@ -23,16 +23,9 @@ const LETTER = {
 const RECEIVED = { messageId: '77', letter: LETTER };
 
 describe('dead letters: credentials go only where they belong', () => {
-  let api: Recorder;
+  const api = recorderForSuite();
   let fetchSpy: jest.SpyInstance;
   const savedEnv = { ...process.env };
-  beforeAll(async () => {
-    api = await new Recorder().start();
-  });
-  afterAll(async () => {
-    await closeClients();
-    await api.stop();
-  });
   beforeEach(() => {
     adc.asked = 0;
     api.requests.length = 0;

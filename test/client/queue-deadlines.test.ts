@@ -4,8 +4,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bufferTask, closeClients, createTask, replayDeadLetter, TaskValidationError } from '../../client';
-import { Recorder } from './recorder';
+import { bufferTask, createTask, replayDeadLetter, TaskValidationError } from '../../client';
+import { Recorder, recorderForSuite } from './recorder';
 
 const root = join(__dirname, '..', '..');
 const SLOW = { project: 'acme-dev', location: 'us-central1', queue: 'orders-slow', dispatchDeadlineSeconds: 1800, bufferTask: false };
@@ -13,14 +13,7 @@ const FAST = { project: 'acme-dev', location: 'us-central1', queue: 'orders-fast
 const PATH = 'projects/acme-dev/locations/us-central1/queues/orders';
 
 describe('the library', () => {
-  let api: Recorder;
-  beforeAll(async () => {
-    api = await new Recorder().start();
-  });
-  afterAll(async () => {
-    await closeClients();
-    await api.stop();
-  });
+  const api = recorderForSuite();
   beforeEach(() => {
     api.requests.length = 0;
     api.fallback = (r) =>

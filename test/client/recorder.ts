@@ -1,6 +1,7 @@
 // A loopback server that records each request and answers from a script, like the Cloud Tasks REST API.
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeClients } from '../../client';
 
 export interface Recorded {
   readonly method: string;
@@ -48,4 +49,18 @@ export class Recorder {
     this.server?.closeAllConnections();
     return new Promise((r) => this.server?.close(() => r()));
   }
+}
+
+/**
+ * A Recorder for the calling describe block: started before its tests; after them the producers' cached clients
+ * (which keep sockets to it) are closed and it is stopped.
+ */
+export function recorderForSuite(): Recorder {
+  const api = new Recorder();
+  beforeAll(() => api.start());
+  afterAll(async () => {
+    await closeClients();
+    await api.stop();
+  });
+  return api;
 }
