@@ -5,8 +5,9 @@
  *   dev-process; handler/test/process.test.ts stays: it also holds in-process config tests) and the docs-block
  *   check (it asks npm scripts for their --help in child processes): their coverage is
  *   invisible to Stryker's per-test analysis, so they would only lengthen the initial run without killing a mutant;
- * - test/moved-blocks-terraform.test.ts: it runs the terraform binary for seconds per test; the construct it proves
- *   (constructs/moved-resources.ts) is covered in process by test/moved-resources.test.ts;
+ * - test/moved-blocks-terraform.test.ts and test/foundation-apis-terraform.test.ts: they run the terraform binary
+ *   for seconds per test; the constructs they prove (moved-resources.ts, the foundation's removed blocks) are
+ *   covered in process by test/moved-resources.test.ts and test/project-foundation.test.ts;
  * - the fuzz suites (handler and local) and the handler's idle-socket flood: they cover every line of a server, so
  *   they would run (for seconds, or until the timeout) for each of its mutants, while the targeted tests kill them
  *   in milliseconds.
@@ -31,5 +32,5 @@ module.exports = {
   // process, which cost about 20 s a mutant here. Slower tests set their own timeout.
   testTimeout: 4000,
   testSequencer: require.resolve('./scripts/jest-fastest-first-sequencer.js'),
-  testPathIgnorePatterns: ['/node_modules/', '/test/consumer\\.test\\.ts$', '/test/app\\.test\\.ts$', '/test/client/cli\\.test\\.ts$', '/test/local/durability\\.test\\.ts$', '/handler/test/fuzz\\.test\\.ts$', '/handler/test/idle-flood\\.test\\.ts$', '/test/local/fuzz\\.test\\.ts$', '/test/local/dev-process\\.test\\.ts$', '/test/docs-blocks\\.test\\.ts$', '/test/moved-blocks-terraform\\.test\\.ts$'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/consumer\\.test\\.ts$', '/test/app\\.test\\.ts$', '/test/client/cli\\.test\\.ts$', '/test/local/durability\\.test\\.ts$', '/handler/test/fuzz\\.test\\.ts$', '/handler/test/idle-flood\\.test\\.ts$', '/test/local/fuzz\\.test\\.ts$', '/test/local/dev-process\\.test\\.ts$', '/test/docs-blocks\\.test\\.ts$', '/test/moved-blocks-terraform\\.test\\.ts$', '/test/foundation-apis-terraform\\.test\\.ts$'],
 };

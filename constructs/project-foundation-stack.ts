@@ -1,7 +1,7 @@
 import { GoogleProvider } from '@cdktf/provider-google/lib/provider';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { apiConstructId, foundationId, ProjectFoundation, ProjectFoundationProps, REQUIRED_APIS } from './project-foundation';
+import { apiConstructId, FEATURE_APIS, foundationId, ProjectFoundation, ProjectFoundationProps, REQUIRED_APIS } from './project-foundation';
 import { RemovedResource } from './removed-resource';
 
 /** Props of a {@link ProjectFoundationStack}: the foundation's props, with the project required. */
@@ -33,7 +33,7 @@ export class ProjectFoundationStack extends TerraformStack {
  * construct ids `apiConstructId` still gives them. Read from the last in-stack release (git d873427, a synth of
  * `deadLetterSink: "pubsub"` with alerts on), so the `removed` blocks cover every address it created.
  */
-export const LEGACY_IN_STACK_APIS = [...REQUIRED_APIS, 'monitoring.googleapis.com', 'logging.googleapis.com', 'pubsub.googleapis.com'] as const;
+export const LEGACY_IN_STACK_APIS = [...REQUIRED_APIS, ...FEATURE_APIS] as const;
 
 /**
  * For a stack that used to own its project's foundation (the layout before `ProjectFoundationStack`):

@@ -7,11 +7,19 @@ import { anyToHclTerraform, anyToTerraform, Aspects, dependable, hashMapper, has
 import { Construct, IConstruct } from 'constructs';
 import { createHash } from 'node:crypto';
 import { FOUNDATION_WAIT_SECONDS, ROLES, RULES } from '../limits';
+import { RemovedResource } from './removed-resource';
 import { ProjectServiceIdentity } from './service-identity';
 import { synthProblems, throwIfInvalid } from './validation';
 
 /** APIs every pipeline needs: Cloud Tasks (whose enablement creates the service agent), Cloud Run and IAM. */
 export const REQUIRED_APIS = ['cloudtasks.googleapis.com', 'run.googleapis.com', 'iam.googleapis.com'] as const;
+
+/**
+ * APIs a pipeline feature enables and a later config may stop needing: Monitoring and Logging (alerts, the
+ * dashboard), Pub/Sub (the "pubsub" dead-letter sink). While none needs one, the foundation keeps a `removed`
+ * block (`destroy = false`) at its address instead of its `google_project_service`.
+ */
+export const FEATURE_APIS = ['monitoring.googleapis.com', 'logging.googleapis.com', 'pubsub.googleapis.com'] as const;
 
 /** Seconds to wait after enabling APIs, as the provider guide advises ("Newly activated service errors"). */
 export { FOUNDATION_WAIT_SECONDS } from '../limits';
@@ -119,6 +127,11 @@ export class ProjectFoundation extends Construct {
     this.project = new DataGoogleProject(this, 'Project', { projectId: props.project });
     this.wait = new Sleep(this, 'Wait', { createDuration: `${waitSeconds}s` });
     for (const api of [...REQUIRED_APIS, ...(props.apis ?? [])]) this.enableApi(api);
+    // Turning a feature off must not plan to destroy its API in this protected stack: prevent_destroy leaves the
+    // config with the resource, so Terraform would plan a destroy (one that only forgets, as disable_on_destroy is
+    // false, but reads as a destroy to a reviewer). The block forgets it and says so, and does nothing when the
+    // API was never in state; enableApi replaces it with the resource when a feature needs the API again.
+    for (const api of FEATURE_APIS) if (!this.apis[api]) new RemovedResource(this, apiConstructId(api), 'google_project_service');
 
     this.email = `service-${this.project.number}@gcp-sa-cloudtasks.iam.gserviceaccount.com`;
     this.member = `serviceAccount:${this.email}`;
@@ -150,6 +163,7 @@ export class ProjectFoundation extends Construct {
     const existing = this.apis[service];
     if (existing) return existing;
     throwIfInvalid(this, synthProblems().check('enableApi', service, (v) => API_PATTERN.test(v), 'a service name such as "monitoring.googleapis.com"'));
+    if (this.node.tryFindChild(apiConstructId(service)) instanceof RemovedResource) this.node.tryRemoveChild(apiConstructId(service));
     const api = new ProjectService(this, apiConstructId(service), {
       project: this.project.projectId,
       service,

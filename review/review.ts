@@ -148,11 +148,18 @@ const isIam = (type: string) => type.endsWith('_iam_member');
 /** Types that hold nothing outside Terraform: destroying or replacing one loses nothing (a wait, an anchor). */
 export const STATELESS_TYPES: readonly string[] = ['time_sleep', 'terraform_data'];
 
-function protection(stack: string, r: Res): string | undefined {
+/**
+ * Why destroying or replacing `r` blocks, if it does. prevent_destroy is read from the config, so it refuses a
+ * replacement but not the destroy of a resource that left the config (Terraform then deletes it); the provider's
+ * deletion_protection is read from state and fails both.
+ */
+function protection(stack: string, r: Res, change: 'destroyed' | 'replaced'): string | undefined {
   if (STATELESS_TYPES.includes(r.type)) return undefined;
   if (stack.startsWith(FOUNDATION_STACK_PREFIX)) return `it belongs to the foundation stack ${stack}`;
   const lifecycle = r.body.lifecycle as { prevent_destroy?: unknown } | undefined;
-  if (lifecycle?.prevent_destroy === true) return 'it has lifecycle.prevent_destroy (Terraform refuses the plan)';
+  if (lifecycle?.prevent_destroy === true) {
+    return change === 'replaced' ? 'it has lifecycle.prevent_destroy (Terraform refuses the plan)' : 'it had lifecycle.prevent_destroy, which leaves the config with it: Terraform deletes it';
+  }
   if (r.type === 'google_cloud_run_v2_service' && r.body.deletion_protection !== false) return 'it has deletion_protection (the destroy fails)';
   return undefined;
 }
@@ -380,12 +387,12 @@ export function reviewChanges(before: SynthesizedApp, after: SynthesizedApp, opt
   for (const w of works) {
     const s = w.review.stack;
     for (const a of w.review.destroyed) {
-      const why = protection(s, w.beforeRes.get(a)!);
+      const why = protection(s, w.beforeRes.get(a)!, 'destroyed');
       if (why) add(s, a, 'protected-destroyed', `destroyed, but ${why}`);
     }
     for (const rep of w.review.replaced) {
       const from = w.review.moved.find((m) => m.to === rep.address)?.from ?? rep.address;
-      const why = protection(s, w.beforeRes.get(from)!);
+      const why = protection(s, w.beforeRes.get(from)!, 'replaced');
       if (why) add(s, rep.address, 'protected-replaced', `replaced (${rep.attributes.join(', ')}), but ${why}`);
     }
     for (const c of w.review.revoked) add(s, c.address, 'grant-revoked', `revokes ${c.role} from ${c.member} on ${c.resource}`);

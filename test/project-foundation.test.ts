@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GoogleBetaProvider, ProjectFoundation, ProjectFoundationProps, ProjectFoundationStack, REQUIRED_APIS, ServiceAccount } from '../constructs';
+import { FEATURE_APIS, GoogleBetaProvider, ProjectFoundation, ProjectFoundationProps, ProjectFoundationStack, REQUIRED_APIS, ServiceAccount } from '../constructs';
 import { only, resources, synth } from './helpers';
 
 const foundation = (props: ProjectFoundationProps = {}) => synth((stack) => ProjectFoundation.of(stack, { project: 'test-project', ...props }));
@@ -117,6 +117,31 @@ describe('ProjectFoundation', () => {
     const ids = apiIds(s);
     expect(Object.keys(ids).sort()).toEqual([...REQUIRED_APIS, 'monitoring.googleapis.com', 'pubsub.googleapis.com'].sort());
     expect(only(s, 'time_sleep').triggers['pubsub.googleapis.com']).toBe(`\${google_project_service.${ids['pubsub.googleapis.com']}.id}`);
+  });
+
+  describe('a feature API no pipeline needs is forgotten, never destroyed', () => {
+    const removedFrom = (s: ReturnType<typeof synth>) => ((s.json as any).removed ?? []) as { from: string; lifecycle: unknown }[];
+
+    test('GIVEN only the required APIS THEN each feature API has a removed block with destroy = false at the address enableApi gives it', () => {
+      const bare = foundation();
+      const enabled = synth((stack) => {
+        const f = ProjectFoundation.of(stack, { project: 'test-project' });
+        for (const api of FEATURE_APIS) f.enableApi(api);
+      });
+      const ids = apiIds(enabled);
+      expect(removedFrom(bare)).toEqual(FEATURE_APIS.map((api) => ({ from: `google_project_service.${ids[api]}`, lifecycle: { destroy: false } })));
+      expect(removedFrom(enabled)).toEqual([]);
+    });
+
+    test('GIVEN Monitoring enabled by the apis prop and Pub/Sub by enableApi THEN only Logging is forgotten, and the enabled two keep their resources', () => {
+      const s = synth((stack) => ProjectFoundation.of(stack, { project: 'test-project', apis: ['monitoring.googleapis.com'] }).enableApi('pubsub.googleapis.com'));
+      expect(removedFrom(s).map((r) => r.from)).toEqual([expect.stringMatching(/^google_project_service\.[\w-]*_logging_[0-9A-F]{8}$/)]);
+      expect(Object.keys(apiIds(s))).toEqual(expect.arrayContaining(['monitoring.googleapis.com', 'pubsub.googleapis.com']));
+    });
+
+    test('other APIs are not forgotten: a removed block for an API the foundation never enables would be guessing', () => {
+      expect(removedFrom(foundation()).map((r) => r.from).join(' ')).not.toMatch(/cloudtasks|_run_|_iam_|firestore/);
+    });
   });
 
   test.each([

@@ -57,7 +57,7 @@ describe('npm run review', () => {
   test('exits 1 on a protected destroy, and says how to acknowledge it', async () => {
     const { code, out } = await run(withExtraQueue());
     expect(code).toBe(1);
-    expect(out).toContain('dev:google_cloud_tasks_queue.Old_Queue: destroyed, but it has lifecycle.prevent_destroy');
+    expect(out).toContain('dev:google_cloud_tasks_queue.Old_Queue: destroyed, but it had lifecycle.prevent_destroy, which leaves the config with it: Terraform deletes it');
   }, 60_000);
 
   test('exits 0 when the destroy is acknowledged', async () => {

@@ -100,13 +100,14 @@ describe('alerts', () => {
     expect(r.blocking).toBe(false);
   });
 
-  test('GIVEN alerts are removed THEN the environment loses its policies without a finding, and the foundation would destroy protected APIs', () => {
+  test('GIVEN alerts are removed THEN the environment loses its policies, and the foundation forgets Monitoring and Logging (left enabled): nothing blocks', () => {
     const r = review({ ...P, queueId: 'orders' }, { ...P, queueId: 'orders', alerts: false });
     expect(types(stack(r).destroyed)).toEqual(['google_logging_metric', 'google_monitoring_alert_policy', 'google_monitoring_alert_policy', 'google_monitoring_alert_policy', 'google_monitoring_dashboard']);
-    expect(r.findings.filter((f) => f.stack === 'dev')).toEqual([]);
-    // The foundation drops the APIs it no longer needs from its config; they carry prevent_destroy, so the plan
-    // of that stack fails: the review says so before anyone runs Terraform.
-    expect(new Set(r.findings.map((f) => `${f.stack} ${f.kind} ${f.address.split('.')[0]}`))).toEqual(new Set(['project-acme-orders-dev protected-destroyed google_project_service']));
+    const foundation = stack(r, 'project-acme-orders-dev');
+    expect(foundation.destroyed).toEqual([]);
+    expect(foundation.removedFromState.map((a) => a.replace(/^.*_(\w+)_[0-9A-F]{8}$/, '$1'))).toEqual(['logging', 'monitoring']);
+    expect(r.findings).toEqual([]);
+    expect(r.blocking).toBe(false);
   });
 });
 
@@ -122,6 +123,8 @@ describe('dead letters to Pub/Sub', () => {
     const r = review({ ...P, queueId: 'orders', deadLetterSink: 'pubsub' }, { ...P, queueId: 'orders' });
     expect(stack(r).revoked.map((g) => g.role)).toEqual(['roles/pubsub.publisher']);
     expect(r.findings.filter((f) => f.stack === 'dev').map((f) => f.kind)).toContain('grant-revoked');
+    expect(stack(r, 'project-acme-orders-dev').removedFromState.map((a) => a.replace(/^.*_(\w+)_[0-9A-F]{8}$/, '$1'))).toEqual(['pubsub']);
+    expect(r.findings.filter((f) => f.stack !== 'dev')).toEqual([]);
   });
 });
 

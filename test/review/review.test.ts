@@ -97,8 +97,9 @@ describe('protection and acknowledgement', () => {
   const queue = (protect: boolean) => ({ name: 'q', location: 'l', project: 'p', lifecycle: { prevent_destroy: protect } });
   const gone = (before: SynthesizedStack, stack = 'dev', acknowledge: string[] = []) => reviewChanges(app(before, stack), app({}, stack), { acknowledge });
 
-  test('a destroyed queue with prevent_destroy blocks; without it, it does not', () => {
-    expect(gone({ resource: { google_cloud_tasks_queue: { q: queue(true) } } }).findings.map((f) => f.kind)).toEqual(['protected-destroyed']);
+  test('a destroyed queue with prevent_destroy blocks, saying Terraform deletes it (the setting left the config with it); without it, it does not block', () => {
+    const r = gone({ resource: { google_cloud_tasks_queue: { q: queue(true) } } });
+    expect(r.findings.map((f) => [f.kind, f.message])).toEqual([['protected-destroyed', 'destroyed, but it had lifecycle.prevent_destroy, which leaves the config with it: Terraform deletes it']]);
     expect(gone({ resource: { google_cloud_tasks_queue: { q: queue(false) } } }).blocking).toBe(false);
   });
 
@@ -114,7 +115,7 @@ describe('protection and acknowledgement', () => {
 
   test('a replaced protected resource blocks', () => {
     const r = reviewChanges(app({ resource: { google_cloud_tasks_queue: { q: queue(true) } } }), app({ resource: { google_cloud_tasks_queue: { q: { ...queue(true), name: 'q2' } } } }));
-    expect(r.findings).toEqual([expect.objectContaining({ kind: 'protected-replaced', address: 'google_cloud_tasks_queue.q', acknowledged: false })]);
+    expect(r.findings).toEqual([expect.objectContaining({ kind: 'protected-replaced', address: 'google_cloud_tasks_queue.q', acknowledged: false, message: 'replaced (name), but it has lifecycle.prevent_destroy (Terraform refuses the plan)' })]);
   });
 
   test('an acknowledgement names TYPE.NAME in any stack, or STACK:TYPE.NAME in that stack only', () => {
