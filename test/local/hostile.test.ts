@@ -18,6 +18,26 @@ function raw(endpoint: string, path: string, o: { method?: string; headers?: Rec
   });
 }
 
+/**
+ * Sends a request head alone over a raw socket and resolves with the answer up to the end of its headers, then
+ * closes the socket: the tests check that the server answers without waiting for the body the head promises.
+ */
+async function answerToHead(endpoint: string, head: string): Promise<string> {
+  const socket = connect(Number(new URL(endpoint).port), '127.0.0.1');
+  try {
+    return await new Promise<string>((resolve) => {
+      let got = '';
+      socket.on('data', (d) => {
+        got += d;
+        if (got.includes('\r\n\r\n')) resolve(got);
+      });
+      socket.write(head);
+    });
+  } finally {
+    socket.destroy();
+  }
+}
+
 describe('local REST API under hostile input', () => {
   afterEach(runCleanup);
   const queue = `${PARENT}/queues/orders`;
@@ -48,17 +68,8 @@ describe('local REST API under hostile input', () => {
     ['to an unknown route', 'Authorization: Bearer local\r\n', '/v2/nothing/here', 404],
   ])('a request %s is answered before its body is read', async (_what, auth, path, status) => {
     const { local } = await startLocal([queueConfig('http://127.0.0.1:9')]);
-    const socket = connect(Number(new URL(local.endpoint).port), '127.0.0.1');
-    const answer = await new Promise<string>((resolve) => {
-      let got = '';
-      socket.on('data', (d) => {
-        got += d;
-        if (got.includes('\r\n\r\n')) resolve(got);
-      });
-      // Headers promise half a megabyte that never comes.
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Type: application/json\r\nContent-Length: 500000\r\n\r\n`);
-    });
-    socket.destroy();
+    // Headers promise half a megabyte that never comes.
+    const answer = await answerToHead(local.endpoint, `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Type: application/json\r\nContent-Length: 500000\r\n\r\n`);
     expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
     expect(answer).toMatch(/connection: close/i);
   });
@@ -86,16 +97,7 @@ describe('local REST API under hostile input', () => {
 
   test('a body far over the limit (past the drain bound) is answered 413 at once and the connection closed, unread', async () => {
     const { local } = await startLocal([queueConfig('http://127.0.0.1:9')]);
-    const socket = connect(Number(new URL(local.endpoint).port), '127.0.0.1');
-    const answer = await new Promise<string>((resolve) => {
-      let got = '';
-      socket.on('data', (d) => {
-        got += d;
-        if (got.includes('\r\n\r\n')) resolve(got);
-      });
-      socket.write(`POST /v2/${queue}/tasks:buffer HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer local\r\nContent-Length: 100000000000\r\n\r\n`);
-    });
-    socket.destroy();
+    const answer = await answerToHead(local.endpoint, `POST /v2/${queue}/tasks:buffer HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer local\r\nContent-Length: 100000000000\r\n\r\n`);
     expect(answer).toMatch(/^HTTP\/1.1 413 /);
     expect(answer).toMatch(/connection: close/i);
   });
@@ -124,17 +126,8 @@ describe('local ops face (stats, metadata token, dead-letter Pub/Sub) under host
     ['far over the body bound', 'Authorization: Bearer local\r\n', '/v1/projects/p/topics/t:publish', 413],
   ])('a request %s is answered before its body is read, and the connection closed', async (_what, auth, path, status) => {
     const { local } = await startLocal([queueConfig('http://127.0.0.1:9')]);
-    const socket = connect(Number(new URL(local.opsEndpoint).port), '127.0.0.1');
-    const answer = await new Promise<string>((resolve) => {
-      let got = '';
-      socket.on('data', (d) => {
-        got += d;
-        if (got.includes('\r\n\r\n')) resolve(got);
-      });
-      // Headers promise 100 GB that never come.
-      socket.write(`POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Length: 100000000000\r\n\r\n`);
-    });
-    socket.destroy();
+    // Headers promise 100 GB that never come.
+    const answer = await answerToHead(local.opsEndpoint, `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth}Content-Length: 100000000000\r\n\r\n`);
     expect(answer).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
     expect(answer).toMatch(/connection: close/i);
   });
