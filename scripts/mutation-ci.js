@@ -30,8 +30,13 @@ function globRegExp(glob) {
 
 /** Tracked and untracked (not ignored) files that `mutate` selects: patterns in order, `!` removes. */
 function mutateFiles(patterns, files) {
+  return files.filter(inPatterns(patterns));
+}
+
+/** A test of a repository path against `mutate`-style patterns: in order, `!` removes. */
+function inPatterns(patterns) {
   const rules = patterns.map((p) => ({ exclude: p.startsWith('!'), re: globRegExp(p.replace(/^!/, '')) }));
-  return files.filter((f) => rules.reduce((inSet, r) => (r.re.test(f) ? !r.exclude : inSet), false));
+  return (f) => rules.reduce((inSet, r) => (r.re.test(f) ? !r.exclude : inSet), false);
 }
 
 /**
@@ -95,4 +100,4 @@ function main() {
 }
 
 if (require.main === module) main();
-module.exports = { classify, globRegExp, mutateFiles, onlyFiles };
+module.exports = { classify, globRegExp, inPatterns, mutateFiles, onlyFiles };

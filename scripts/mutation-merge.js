@@ -12,14 +12,12 @@
 //   result that newer tests did not produce.
 'use strict';
 const { readFileSync, writeFileSync } = require('node:fs');
-const { globRegExp } = require('./mutation-ci');
+const { inPatterns } = require('./mutation-ci');
 
 /** `PATH#GLOB,GLOB` → { path, keep(file) }. */
 function parseInput(arg) {
   const [path, globs] = arg.split('#');
-  if (!globs) return { path, keep: () => true };
-  const rules = globs.split(',').map((g) => ({ exclude: g.startsWith('!'), re: globRegExp(g.replace(/^!/, '')) }));
-  return { path, keep: (f) => rules.reduce((inSet, r) => (r.re.test(f) ? !r.exclude : inSet), false) };
+  return { path, keep: globs ? inPatterns(globs.split(',')) : () => true };
 }
 
 /** Merges `[{ report, keep }]`, newest first; returns the merged report and what it had to mark stale. */
