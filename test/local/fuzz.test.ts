@@ -5,6 +5,7 @@ import * as grpc from '@grpc/grpc-js';
 import * as fc from 'fast-check';
 import { connect } from 'node:net';
 import { LocalCloudTasks } from '../../local';
+import { fuzzSeed } from '../fuzz-seed';
 import { PARENT, queueConfig, runCleanup, startLocal } from './helpers';
 
 const KEEP = `${PARENT}/queues/keep`;
@@ -136,7 +137,7 @@ describe('fuzzing the local API', () => {
         // 0: the server closed without an answer (a lying length, or the parser refused the bytes): allowed, as long as it survives.
         expect(status === 0 || (status >= 200 && status < 500)).toBe(true);
       }),
-      { numRuns: 250, interruptAfterTimeLimit: 8000 },
+      { numRuns: 250, interruptAfterTimeLimit: 8000, seed: fuzzSeed() },
     );
     const res = await fetch(`${local.endpoint}/v2/${KEEP}/tasks`, { headers: { Authorization: 'Bearer local' } });
     expect(res.status).toBe(200);
@@ -170,7 +171,7 @@ describe('fuzzing the local API', () => {
         fc.asyncProperty(fc.constantFrom(...methods), message, async (method, payload) => {
           expect(allowed).toContain(await call(method, payload));
         }),
-        { numRuns: 250, interruptAfterTimeLimit: 8000 },
+        { numRuns: 250, interruptAfterTimeLimit: 8000, seed: fuzzSeed() },
       );
       // Not gRPC at all: HTTP/1.1 and garbage at the gRPC port.
       const port = Number(local.grpcEndpoint!.split(':')[1]);
