@@ -70,6 +70,7 @@ function synth(appRoot: string, cwd: string, outdir: string): Promise<void> {
 export async function synthesizeBoth(root: string, against: string, cwd = root): Promise<{ before: SynthesizedApp; after: SynthesizedApp }> {
   const temps: string[] = [];
   let worktree: string | undefined;
+  let after: Promise<void> | undefined;
   const temp = (prefix: string) => {
     const dir = mkdtempSync(join(tmpdir(), prefix));
     temps.push(dir);
@@ -87,14 +88,20 @@ export async function synthesizeBoth(root: string, against: string, cwd = root):
     } catch {
       throw new UsageError(`${against} is neither a folder of synthesized stacks nor a git revision\n${USAGE}`);
     }
+    // This checkout's synth starts first: checking the revision out (a few hundred ms) overlaps with it.
+    after = synth(root, cwd, afterDir);
+    after.catch(() => undefined); // awaited below; a failure must not go unhandled while the worktree is made
     worktree = temp('review-before-');
     rmSync(worktree, { recursive: true, force: true });
     execFileSync('git', ['worktree', 'add', '--detach', worktree, against], { cwd: root, stdio: 'ignore' });
     symlinkSync(join(root, 'node_modules'), join(worktree, 'node_modules'));
     const beforeDir = temp('review-baseline-');
-    await Promise.all([synth(root, cwd, afterDir), synth(worktree, worktree, beforeDir)]);
+    // Both children end before their folders are removed, even when one fails.
+    const failed = (await Promise.allSettled([after, synth(worktree, worktree, beforeDir)])).find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
     return { before: loadSynthesizedApp(beforeDir), after: loadSynthesizedApp(afterDir) };
   } finally {
+    await after?.catch(() => undefined); // settled already, unless making the worktree failed
     if (worktree) execFileSync('git', ['worktree', 'remove', '--force', worktree], { cwd: root, stdio: 'ignore' });
     for (const dir of temps) rmSync(dir, { recursive: true, force: true });
   }
