@@ -91,14 +91,15 @@ export async function synthesizeBoth(root: string, against: string, cwd = root):
     // This checkout's synth starts first: checking the revision out (a few hundred ms) overlaps with it.
     after = synth(root, cwd, afterDir);
     after.catch(() => undefined); // awaited below; a failure must not go unhandled while the worktree is made
-    worktree = temp('review-before-');
-    rmSync(worktree, { recursive: true, force: true });
-    execFileSync('git', ['worktree', 'add', '--detach', worktree, against], { cwd: root, stdio: 'ignore' });
+    const checkout = temp('review-before-');
+    rmSync(checkout, { recursive: true, force: true });
+    execFileSync('git', ['worktree', 'add', '--detach', checkout, against], { cwd: root, stdio: 'ignore' });
+    worktree = checkout; // only a worktree that exists is removed with git (a failed add leaves a plain temp folder)
     symlinkSync(join(root, 'node_modules'), join(worktree, 'node_modules'));
     const beforeDir = temp('review-baseline-');
-    // Both children end before their folders are removed, even when one fails.
-    const failed = (await Promise.allSettled([after, synth(worktree, worktree, beforeDir)])).find((r) => r.status === 'rejected');
-    if (failed) throw failed.reason;
+    // Both children end before their folders are removed, even when one fails; every failure is reported.
+    const failures = (await Promise.allSettled([after, synth(worktree, worktree, beforeDir)])).flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+    if (failures.length > 0) throw new Error(failures.join('\n'));
     return { before: loadSynthesizedApp(beforeDir), after: loadSynthesizedApp(afterDir) };
   } finally {
     await after?.catch(() => undefined); // settled already, unless making the worktree failed

@@ -14,7 +14,7 @@ const synthFoundation = (pipeline: unknown) => synthStack(pipeline, `project-${p
 
 const byAction = (changes: PlannedChange[], action: string) => changes.filter((c) => c.change.actions.includes(action)).map((c) => c.address.replace(/^terraform_data\.google_project_service__[^_]+_/, '').replace(/_[0-9A-F]{8}$/, ''));
 
-describeWithTerraform('foundation-apis-terraform.test.ts')('feature APIs under Terraform (terraform_data stand-ins, local state)', () => {
+describeWithTerraform()('feature APIs under Terraform (terraform_data stand-ins, local state)', () => {
   const everything = { project, queueId: 'orders', deadLetterSink: 'pubsub' };
   const nothing = { project, queueId: 'orders', alerts: false };
 

@@ -2,22 +2,18 @@
 // while `queueId` stays) moves state instead of destroying the queue, its accounts and its service. Proved with
 // Terraform itself, offline, on terraform_data stand-ins of the app's dev stack (test/terraform-offline.ts): the
 // "before" config is applied to local state, and the "after" config is planned.
-import { asTerraformData, describeWithTerraform, PlannedChange, planEdit as plan, synthStack } from './terraform-offline';
+import { asTerraformData, describeWithTerraform, PlannedChange, planEdit as plan, StandIns, synthStack } from './terraform-offline';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { movedHcl, removedHcl } = require('../scripts/hcl-blocks') as Record<'movedHcl' | 'removedHcl', (block: object) => string>;
+const { movedHcl } = require('../scripts/hcl-blocks') as { movedHcl: (block: { from: string; to: string }) => string };
 
 // Each test runs terraform init/apply/plan (seconds each on a loaded machine).
 jest.setTimeout(120_000);
 
 const synthDev = (pipeline: unknown) => asTerraformData(synthStack(pipeline, 'dev'));
 
-/** The same as HCL, its moved and removed blocks written by `npm run synth:hcl`'s movedHcl and removedHcl. */
-function asHcl(json: ReturnType<typeof synthDev>): string {
-  const resources = Object.entries(json.resource.terraform_data).map(([name, body]) => {
-    const lifecycle = body.lifecycle ? '\n  lifecycle {\n    prevent_destroy = true\n  }\n' : '';
-    return `resource "terraform_data" "${name}" {${lifecycle}}\n`;
-  });
-  return [...resources, ...(json.moved ?? []).map(movedHcl), ...(json.removed ?? []).map(removedHcl)].join('');
+/** The resources and moved blocks as HCL, the moved blocks written by `npm run synth:hcl`'s movedHcl. */
+function asHcl(json: StandIns): string {
+  return [...Object.keys(json.resource.terraform_data).map((name) => `resource "terraform_data" "${name}" {}\n`), ...(json.moved ?? []).map(movedHcl)].join('');
 }
 
 /** Applies the `before` config's dev stack, then plans the `after` one's (as JSON, or as HCL): every planned change. */
@@ -31,7 +27,7 @@ const destroyed = (changes: PlannedChange[]) => changes.filter((c) => c.change.a
 const moved = (changes: PlannedChange[]) => changes.filter((c) => c.previous_address !== undefined);
 const queueMove = (changes: PlannedChange[]) => moved(changes).find((c) => c.address.includes('google_cloud_tasks_queue__'));
 
-describeWithTerraform('moved-blocks-terraform.test.ts')('moved blocks under Terraform (terraform_data stand-ins, local state)', () => {
+describeWithTerraform()('moved blocks under Terraform (terraform_data stand-ins, local state)', () => {
   const project = 'acme-orders-dev';
 
   test('GIVEN a deployed shorthand queue WHEN it becomes the only entry of queues THEN nothing is destroyed and the queue moves', () => {

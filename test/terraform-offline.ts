@@ -5,17 +5,17 @@
 // the "after" one: moves, forgets, deletes and refusals are Terraform's own, not a model of them.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { resolveConfig } from '../config';
 import { buildApp } from '../main';
 import { tempDir } from './temp';
 
 const hasTerraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).status === 0;
 
-/** `describe` when a terraform binary is on PATH; otherwise `describe.skip`, with a warning naming the file. */
-export function describeWithTerraform(file: string): jest.Describe {
+/** `describe` when a terraform binary is on PATH; otherwise `describe.skip`, with a warning naming the test file. */
+export function describeWithTerraform(): jest.Describe {
   if (hasTerraform) return describe;
-  console.warn(`${file} skipped: no terraform binary on PATH (install Terraform >= 1.7 to run it)`);
+  console.warn(`${basename(expect.getState().testPath ?? 'a test file')} skipped: no terraform binary on PATH (install Terraform >= 1.7 to run it)`);
   return describe.skip;
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { baselineOf, SynthesizedApp } from '../../review';
 import { main, parseArgs } from '../../review/cli';
+import { tempDir } from '../temp';
 import { synthApp } from './synth-app';
 
 const root = join(__dirname, '..', '..');
@@ -91,8 +92,8 @@ describe('npm run review', () => {
   test("a revision whose synth fails: exits 2 with its error, after this checkout's slower synth has ended, and leaves nothing behind", async () => {
     // A repository whose committed main.ts fails at once and whose working-tree main.ts writes its output a second
     // later: the review must not remove the temp folders while that child can still write into one.
-    const repo = mkdtempSync(join(tmpdir(), 'review-cli-repo-'));
-    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', ...args], { cwd: repo, stdio: 'ignore' });
+    const repo = tempDir('review-cli-repo-');
+    const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', '-c', 'commit.gpgsign=false', '-c', 'core.hooksPath=/dev/null', ...args], { cwd: repo, stdio: 'ignore' });
     mkdirSync(join(repo, 'scripts'));
     mkdirSync(join(repo, 'node_modules'));
     writeFileSync(join(repo, 'scripts', 'register.js'), '');
@@ -104,7 +105,7 @@ describe('npm run review', () => {
       join(repo, 'main.ts'),
       "setTimeout(() => { const fs = require('fs'); fs.mkdirSync(process.env.CDKTF_OUTDIR, { recursive: true }); fs.writeFileSync(process.env.CDKTF_OUTDIR + '/late', 'x'); }, 1000);\n",
     );
-    const temps = () => readdirSync(tmpdir()).filter((d) => /^review-(before|after|baseline)-/.test(d));
+    const temps = () => readdirSync(tmpdir()).filter((d) => /^review-(before|after|baseline)-/.test(d)).sort();
     const before = temps();
     expect(await main(['--against', 'HEAD'], repo, () => undefined, repo)).toBe(2);
     expect(stderr).toHaveBeenCalledWith(expect.stringContaining('synth failed at the revision'));
@@ -112,6 +113,5 @@ describe('npm run review', () => {
     expect(temps()).toEqual(before);
     expect(execFileSync('git', ['worktree', 'list'], { cwd: repo, encoding: 'utf8' }).trim().split('\n')).toHaveLength(1);
     expect(existsSync(join(repo, '.git', 'worktrees')) ? readdirSync(join(repo, '.git', 'worktrees')) : []).toEqual([]);
-    rmSync(repo, { recursive: true, force: true });
   }, 60_000);
 });
