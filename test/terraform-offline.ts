@@ -33,11 +33,12 @@ export function synthStack(pipeline: unknown, stack: string): SynthesizedStack {
   return JSON.parse(readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as SynthesizedStack;
 }
 
-/** Where a resource's stand-in lives: `google_x.Name` becomes `terraform_data.google_x__Name`. */
-export function standIn(address: string): string {
+/** A resource's stand-in name: `google_x.Name` lives at `terraform_data.google_x__Name`. */
+function standInName(address: string): string {
   const [type, name] = address.split('.');
-  return `terraform_data.${type}__${name}`;
+  return `${type}__${name}`;
 }
+const standIn = (address: string) => `terraform_data.${standInName(address)}`;
 
 /** A stack as stand-ins: Terraform JSON with terraform_data resources only. */
 export type StandIns = { resource: { terraform_data: Record<string, { lifecycle?: { prevent_destroy: true } }> } } & Pick<SynthesizedStack, 'moved' | 'removed'>;
@@ -45,7 +46,7 @@ export type StandIns = { resource: { terraform_data: Record<string, { lifecycle?
 /** The stack as provider-free Terraform JSON. `removed: false` drops its removed blocks (to show what they prevent). */
 export function asTerraformData(tf: SynthesizedStack, { removed = true } = {}): StandIns {
   const resources = Object.entries(tf.resource ?? {}).flatMap(([type, byName]) =>
-    Object.entries(byName).map(([name, r]) => [standIn(`${type}.${name}`).slice('terraform_data.'.length), r.lifecycle?.prevent_destroy ? { lifecycle: { prevent_destroy: true } } : {}]),
+    Object.entries(byName).map(([name, r]) => [standInName(`${type}.${name}`), r.lifecycle?.prevent_destroy ? { lifecycle: { prevent_destroy: true } } : {}]),
   );
   return {
     resource: { terraform_data: Object.fromEntries(resources) },
